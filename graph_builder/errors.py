@@ -1,0 +1,60 @@
+"""Error types that carry where a problem is and how to fix it, for clean CLI messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the sources: where, what, and how to fix it."""
+
+    file: Path | None
+    line: int | None
+    field: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = str(self.file) if self.file else "<sources>"
+        if self.line:
+            where += f":{self.line}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.fix:
+            text += f" (fix: {self.fix})"
+        return text
+
+
+class PolkgError(Exception):
+    """Base class of errors the CLI reports without a traceback; ``exit_code`` is what it exits with."""
+
+    exit_code = 1
+
+
+class SourceError(PolkgError):
+    """The curated sources are invalid; carries every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ShapeError(PolkgError):
+    """The built graph does not conform to the SHACL shapes."""
+
+    exit_code = 2
+
+
+class UsageError(PolkgError):
+    """A parameter value or option the user gave is unknown or ambiguous."""
+
+    exit_code = 2
+
+
+class QueryError(PolkgError):
+    """A query failed to parse or run."""
+
+    exit_code = 3

@@ -1,0 +1,33 @@
+"""Prefix table shared by the builder, the query runner and the formatters (no heavy imports)."""
+
+from __future__ import annotations
+
+BASE = "https://w3id.org/polkg/"
+
+PREFIXES: dict[str, str] = {
+    "pk": BASE + "ontology#",
+    "id": BASE + "id/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "time": "http://www.w3.org/2006/time#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def compact(iri: str) -> str:
+    """Return ``prefix:local`` for an IRI under a known namespace (longest match), else ``<iri>``."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if best:
+        return f"{best}:{iri[len(PREFIXES[best]):]}"
+    return f"<{iri}>"

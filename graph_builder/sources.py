@@ -1,0 +1,458 @@
+"""Load a curated sources folder and check its structure and every reference between files."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from graph_builder import model
+from graph_builder.errors import Problem, SourceError
+from graph_builder.yamlio import LineMap, load_yaml
+
+REGISTRY_FILES: dict[str, type[BaseModel]] = {
+    "vocabularies.yaml": model.Vocabularies,
+    "agencies.yaml": model.AgencyRegistry,
+    "sectors.yaml": model.SectorRegistry,
+    "themes.yaml": model.ThemeRegistry,
+    "zones.yaml": model.ZoneRegistry,
+    "frameworks.yaml": model.FrameworkRegistry,
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+_FIX_BY_TYPE = {
+    "missing": "add this field",
+    "extra_forbidden": "remove it, or correct the spelling of the key",
+    "string_pattern_mismatch": "use a kebab-case id such as 'mofcom' or 'pilot-free-trade-zones'",
+    "literal_error": "use one of the values listed",
+    "list_type": "write a list, e.g. [a, b]",
+    "string_type": "write text",
+    "int_parsing": "write a whole number",
+    "too_short": "add at least one entry",
+}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A parsed file: its model, and the line map to point at its fields."""
+
+    path: Path
+    data: Any
+    lines: LineMap
+
+    def at(self, *loc: Any) -> int | None:
+        return self.lines.line(tuple(loc))
+
+
+@dataclass
+class Corpus:
+    """All curated sources of one folder, parsed and cross-checked."""
+
+    root: Path
+    vocab: model.Vocabularies
+    agencies: model.AgencyRegistry
+    sectors: model.SectorRegistry
+    themes: model.ThemeRegistry
+    zones: model.ZoneRegistry
+    frameworks: model.FrameworkRegistry
+    files: list[tuple[Path, model.DocumentFile]] = field(default_factory=list)
+    fingerprint: str = ""
+
+    def scheme(self, scheme_id: str) -> dict[str, model.Concept]:
+        for scheme in self.vocab.schemes:
+            if scheme.id == scheme_id:
+                return {c.id: c for c in scheme.concepts}
+        return {}
+
+    def documents(self) -> Iterator[tuple[model.DocumentFile, model.Document]]:
+        for _, doc_file in self.files:
+            for doc in doc_file.documents:
+                yield doc_file, doc
+
+
+def _problems_from_validation(path: Path, lines: LineMap, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        # pydantic appends validator names for union members; keep the data path only
+        loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+        dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+        message = err["msg"]
+        if err["type"] == "literal_error":
+            message = f"{message}, got {err.get('input')!r}"
+        problems.append(Problem(path, lines.line(loc), dotted, message, _FIX_BY_TYPE.get(err["type"], "")))
+    return problems
+
+
+def _parse(path: Path, cls: type[M]) -> tuple[M, Loaded]:
+    data, lines = load_yaml(path)
+    loaded = Loaded(path, data, lines)
+    if not isinstance(data, dict):
+        raise SourceError([Problem(path, 1, "", "expected a mapping at the top of the file", "see sources/README.md")])
+    try:
+        return cls.model_validate(data), loaded
+    except ValidationError as exc:
+        raise SourceError(_problems_from_validation(path, lines, exc)) from None
+
+
+def normalise_name(text: str) -> str:
+    """Case-, width-, apostrophe- and space-insensitive form of a name, for matching what people type."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
+    return " ".join(text.replace(",", " ").split())
+
+
+def fingerprint(root: Path) -> str:
+    """A hash of every source file's path and bytes: equal fingerprints mean equal sources."""
+    digest = hashlib.sha256()
+    for path in sorted(_source_paths(root)):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _source_paths(root: Path) -> list[Path]:
+    paths = [root / "registry" / name for name in REGISTRY_FILES if (root / "registry" / name).exists()]
+    docs = root / "documents"
+    if docs.is_dir():
+        paths += sorted(docs.glob("*.yaml"))
+    return paths
+
+
+def load_sources(root: Path) -> Corpus:
+    """Parse and check every file under ``root``; raise SourceError listing every problem found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise SourceError([Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")])
+    problems: list[Problem] = []
+    parsed: dict[str, tuple[BaseModel, Loaded]] = {}
+    for name, cls in REGISTRY_FILES.items():
+        path = root / "registry" / name
+        if not path.exists():
+            problems.append(Problem(path, None, "", "required registry file is missing", "create it; see sources/README.md"))
+            continue
+        try:
+            parsed[name] = _parse(path, cls)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    doc_paths = sorted((root / "documents").glob("*.yaml")) if (root / "documents").is_dir() else []
+    if not doc_paths:
+        problems.append(Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file"))
+    doc_files: list[tuple[model.DocumentFile, Loaded]] = []
+    for path in doc_paths:
+        try:
+            doc_files.append(_parse(path, model.DocumentFile))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+
+    def reg(name: str) -> Any:
+        return parsed[name][0]
+
+    corpus = Corpus(
+        root=root,
+        vocab=reg("vocabularies.yaml"),
+        agencies=reg("agencies.yaml"),
+        sectors=reg("sectors.yaml"),
+        themes=reg("themes.yaml"),
+        zones=reg("zones.yaml"),
+        frameworks=reg("frameworks.yaml"),
+        files=[(loaded.path, doc_file) for doc_file, loaded in doc_files],
+    )
+    checker = _Checker(corpus, {name: loaded for name, (_, loaded) in parsed.items()}, [loaded for _, loaded in doc_files])
+    problems = checker.run()
+    if problems:
+        raise SourceError(problems)
+    corpus.fingerprint = fingerprint(root)
+    return corpus
+
+
+class _Checker:
+    """Cross-file checks: every reference resolves, ids are unique, dates and lineage make sense."""
+
+    def __init__(self, corpus: Corpus, registry: dict[str, Loaded], doc_loaded: list[Loaded]):
+        self.c = corpus
+        self.reg = registry
+        self.doc_loaded = doc_loaded
+        self.problems: list[Problem] = []
+        self.owner: dict[str, tuple[str, Path, int | None]] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def problem(self, loaded: Loaded, loc: tuple[Any, ...], message: str, fix: str = "") -> None:
+        dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+        self.problems.append(Problem(loaded.path, loaded.at(*loc), dotted, message, fix))
+
+    def claim_id(self, kind: str, id_: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
+        if id_ in self.owner:
+            other_kind, other_path, other_line = self.owner[id_]
+            self.problem(loaded, loc, f"id '{id_}' is already used by a {other_kind} at {other_path}:{other_line}",
+                         "ids must be unique across all source files; choose another id")
+        else:
+            self.owner[id_] = (kind, loaded.path, loaded.at(*loc))
+
+    def ref(self, known: Iterable[str], value: str | None, what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
+        if value is None:
+            return
+        known = set(known)
+        if value not in known:
+            close = sorted(k for k in known if value[:3] in k or k[:3] in value)[:5]
+            hint = f"did you mean {', '.join(close)}?" if close else f"add '{value}' to the {what} registry or correct the id"
+            self.problem(loaded, loc, f"unknown {what} '{value}'", hint)
+
+    def refs(self, known: Iterable[str], values: list[str], what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
+        known = set(known)
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            if value in seen:
+                self.problem(loaded, loc + (i,), f"'{value}' is listed twice", "remove the duplicate")
+            seen.add(value)
+            self.ref(known, value, what, loaded, loc + (i,))
+
+    # ------------------------------------------------------------------ checks
+    def run(self) -> list[Problem]:
+        self.check_registries()
+        self.check_documents()
+        return self.problems
+
+    def check_registries(self) -> None:
+        c = self.c
+        vocab = self.reg["vocabularies.yaml"]
+        for i, scheme in enumerate(c.vocab.schemes):
+            self.claim_id("concept scheme", scheme.id, vocab, ("schemes", i, "id"))
+            seen: set[str] = set()
+            for j, concept in enumerate(scheme.concepts):
+                if concept.id in seen:
+                    self.problem(vocab, ("schemes", i, "concepts", j, "id"), f"concept '{concept.id}' appears twice in scheme '{scheme.id}'", "remove the duplicate")
+                seen.add(concept.id)
+        for required in ("document-types", "source-kinds", "agency-kinds", "zone-types", "framework-kinds"):
+            if not c.scheme(required):
+                self.problem(vocab, ("schemes",), f"scheme '{required}' is missing", "add it with at least one concept")
+
+        ag = self.reg["agencies.yaml"]
+        agency_ids = {a.id for a in c.agencies.agencies}
+        names: dict[str, str] = {}
+        for i, agency in enumerate(c.agencies.agencies):
+            self.claim_id("agency", agency.id, ag, ("agencies", i, "id"))
+            self.ref(c.scheme("agency-kinds"), agency.kind, "agency kind", ag, ("agencies", i, "kind"))
+            self.ref(agency_ids, agency.part_of, "agency", ag, ("agencies", i, "part_of"))
+            if agency.part_of == agency.id:
+                self.problem(ag, ("agencies", i, "part_of"), "an agency cannot be part of itself", "remove part_of")
+            spellings = [("name", agency.name.en), *(("aliases", a) for a in agency.aliases)]
+            if agency.acronym:
+                spellings.append(("acronym", agency.acronym))
+            if agency.name.zh:
+                spellings.append(("name", agency.name.zh))
+            for key, spelling in spellings:
+                norm = normalise_name(spelling)
+                other = names.get(norm)
+                if other is not None and other != agency.id:
+                    self.problem(ag, ("agencies", i, key), f"'{spelling}' is also a name of agency '{other}'",
+                                 "a name may belong to one agency only; remove it from one of them")
+                names[norm] = agency.id
+        for i, reorg in enumerate(c.agencies.reorganisations):
+            self.claim_id("reorganisation", reorg.id, ag, ("reorganisations", i, "id"))
+            self.refs(agency_ids, reorg.original, "agency", ag, ("reorganisations", i, "original"))
+            self.refs(agency_ids, reorg.resulting, "agency", ag, ("reorganisations", i, "resulting"))
+            source_keys = {f.source.key for _, f in c.files}
+            for j, ev in enumerate(reorg.evidence):
+                self.ref(source_keys, ev.source, "source", ag, ("reorganisations", i, "evidence", j, "source"))
+
+        se = self.reg["sectors.yaml"]
+        codes = {e.code for e in c.sectors.ebops}
+        sector_ids = {s.id for s in c.sectors.sectors}
+        for i, sector in enumerate(c.sectors.sectors):
+            self.claim_id("sector", sector.id, se, ("sectors", i, "id"))
+            self.ref(sector_ids, sector.broader, "sector", se, ("sectors", i, "broader"))
+            self.refs(codes, sector.ebops.exact, "EBOPS code", se, ("sectors", i, "ebops", "exact"))
+            self.refs(codes, sector.ebops.close, "EBOPS code", se, ("sectors", i, "ebops", "close"))
+        th = self.reg["themes.yaml"]
+        for i, theme in enumerate(c.themes.themes):
+            self.claim_id("theme", theme.id, th, ("themes", i, "id"))
+        fw = self.reg["frameworks.yaml"]
+        for i, framework in enumerate(c.frameworks.frameworks):
+            self.claim_id("framework", framework.id, fw, ("frameworks", i, "id"))
+            self.ref(c.scheme("framework-kinds"), framework.kind, "framework kind", fw, ("frameworks", i, "kind"))
+        zo = self.reg["zones.yaml"]
+        place_ids = {p.id for p in c.zones.places}
+        zone_ids = {z.id for z in c.zones.zones}
+        for i, place in enumerate(c.zones.places):
+            self.claim_id("place", place.id, zo, ("places", i, "id"))
+            self.ref(place_ids, place.province, "place", zo, ("places", i, "province"))
+        for i, zone in enumerate(c.zones.zones):
+            self.claim_id("zone", zone.id, zo, ("zones", i, "id"))
+            self.ref(c.scheme("zone-types"), zone.type, "zone type", zo, ("zones", i, "type"))
+            self.ref(place_ids, zone.city, "place", zo, ("zones", i, "city"))
+            self.ref(place_ids, zone.province, "place", zo, ("zones", i, "province"))
+            self.ref(zone_ids, zone.part_of, "zone", zo, ("zones", i, "part_of"))
+
+    def check_documents(self) -> None:
+        c = self.c
+        agency_ids = {a.id for a in c.agencies.agencies}
+        sector_ids = {s.id for s in c.sectors.sectors}
+        theme_ids = {t.id for t in c.themes.themes}
+        zone_ids = {z.id for z in c.zones.zones}
+        place_ids = {p.id for p in c.zones.places}
+        framework_ids = {f.id for f in c.frameworks.frameworks}
+        doc_ids = {d.id for _, d in c.documents()}
+        docs = {d.id: d for _, d in c.documents()}
+        provisions = {f"{d.id}/{p.number}": (d, p) for _, d in c.documents() for p in d.provisions}
+
+        for (path, doc_file), loaded in zip(c.files, self.doc_loaded, strict=True):
+            src = doc_file.source
+            if src.document and src.id and src.id != src.document:
+                self.problem(loaded, ("source", "id"), f"with 'document: {src.document}' the id must be the same or omitted",
+                             "remove 'id' or make it equal to 'document'")
+            if not src.document and not src.id:
+                self.problem(loaded, ("source",), "give either 'document' (the source is a document of this file) or 'id' and 'title'",
+                             "a translation is 'id'+'title'; a summary, article or statement is 'document'")
+            if src.id and not src.document:
+                self.claim_id("source text", src.id, loaded, ("source", "id"))
+                if not src.title:
+                    self.problem(loaded, ("source", "title"), "a source given by 'id' needs a 'title'", "add a title")
+            if src.document and src.document not in {d.id for d in doc_file.documents}:
+                self.problem(loaded, ("source", "document"), f"'{src.document}' is not a document of this file",
+                             "list the source itself under 'documents' with class secondary or statement")
+            self.ref(c.scheme("source-kinds"), src.kind, "source kind", loaded, ("source", "kind"))
+            self.ref(agency_ids, src.publisher, "agency", loaded, ("source", "publisher"))
+            self.refs(doc_ids, src.reports, "document", loaded, ("source", "reports"))
+            for j, reported in enumerate(src.reports):
+                rep = docs.get(reported)
+                if rep and rep.date and src.date and src.date.earliest < rep.date.earliest:
+                    self.problem(loaded, ("source", "reports", j), f"the source is dated {src.date.text}, before '{reported}' ({rep.date.text}) that it reports",
+                                 "check both dates")
+
+            for i, doc in enumerate(doc_file.documents):
+                base = ("documents", i)
+                self.claim_id("document", doc.id, loaded, base + ("id",))
+                self.ref(c.scheme("document-types"), doc.type, "document type", loaded, base + ("type",))
+                if doc.date and doc.published and doc.published.earliest < doc.date.earliest:
+                    self.problem(loaded, base + ("published",), f"published {doc.published.text} before its date {doc.date.text}", "check both dates")
+                if doc.issuers:
+                    iss = doc.issuers
+                    self.ref(agency_ids, iss.lead, "agency", loaded, base + ("issuers", "lead"))
+                    self.refs(agency_ids, iss.co, "agency", loaded, base + ("issuers", "co"))
+                    if iss.lead in iss.co:
+                        self.problem(loaded, base + ("issuers", "co"), f"the lead issuer '{iss.lead}' is also listed as a co-issuer", "list it only as lead")
+                    if iss.count is not None and iss.count != 1 + len(iss.co):
+                        self.problem(loaded, base + ("issuers", "count"),
+                                     f"the text states {iss.count} issuers but lead + co-issuers give {1 + len(iss.co)}",
+                                     "add the missing co-issuers or correct the count")
+                for key in ("approved_by", "drafted_by"):
+                    ref = getattr(doc, key)
+                    if ref:
+                        self.ref(agency_ids, ref.agency, "agency", loaded, base + (key, "agency"))
+                self.refs(doc_ids - {doc.id}, doc.based_on, "document", loaded, base + ("based_on",))
+                self.refs(doc_ids - {doc.id}, doc.cites, "document", loaded, base + ("cites",))
+                chapters = set()
+                for j, chapter in enumerate(doc.chapters):
+                    if chapter.number in chapters:
+                        self.problem(loaded, base + ("chapters", j, "number"), f"chapter {chapter.number} appears twice", "number chapters uniquely")
+                    chapters.add(chapter.number)
+                numbers: set[str] = set()
+                for j, prov in enumerate(doc.provisions):
+                    pl = base + ("provisions", j)
+                    if prov.number in numbers:
+                        self.problem(loaded, pl + ("number",), f"provision {prov.number} appears twice in '{doc.id}'", "number provisions uniquely")
+                    numbers.add(prov.number)
+                    if prov.chapter is not None and prov.chapter not in chapters:
+                        self.problem(loaded, pl + ("chapter",), f"chapter '{prov.chapter}' is not among the chapters of '{doc.id}'",
+                                     f"use one of: {', '.join(sorted(chapters)) or '(none defined)'}")
+                    self.refs(agency_ids, prov.agencies, "agency", loaded, pl + ("agencies",))
+                    self.refs(agency_ids, prov.mentions, "agency", loaded, pl + ("mentions",))
+                    self.refs(sector_ids, prov.sectors, "sector", loaded, pl + ("sectors",))
+                    self.refs(theme_ids, prov.themes, "theme", loaded, pl + ("themes",))
+                    self.refs(zone_ids, prov.zones, "zone", loaded, pl + ("zones",))
+                    self.refs(framework_ids, prov.frameworks, "framework", loaded, pl + ("frameworks",))
+                    if prov.agencies_open and not prov.agencies:
+                        self.problem(loaded, pl + ("agencies_open",), "agencies_open is set but no agencies are listed", "list the agencies named before 'etc.'")
+
+            if doc_file.cases:
+                cases = doc_file.cases
+                self.ref(doc_ids, cases.programme, "document", loaded, ("cases", "programme"))
+                groups = {g.number for g in cases.groups}
+                for i, item in enumerate(cases.items):
+                    il = ("cases", "items", i)
+                    self.claim_id("case", item.id, loaded, il + ("id",))
+                    if item.group not in groups:
+                        self.problem(loaded, il + ("group",), f"case group {item.group} is not defined", f"add it under cases.groups (defined: {sorted(groups)})")
+                    self.ref(place_ids, item.city, "place", loaded, il + ("city",))
+                    self.ref(zone_ids, item.zone, "zone", loaded, il + ("zone",))
+                    self.refs(theme_ids, item.themes, "theme", loaded, il + ("themes",))
+                    self.refs(sector_ids, item.sectors, "sector", loaded, il + ("sectors",))
+                for i, group in enumerate(cases.groups):
+                    members = sum(1 for item in cases.items if item.group == group.number)
+                    if group.count is not None and members > group.count:
+                        self.problem(loaded, ("cases", "groups", i, "count"), f"group {group.number} has {members} cases listed but its count is {group.count}", "correct the count or the cases")
+
+            for i, claim in enumerate(doc_file.claims):
+                cl = ("claims", i)
+                self.claim_id("claim", claim.id, loaded, cl + ("id",))
+                if claim.kind == "figure" and claim.value is None:
+                    self.problem(loaded, cl + ("value",), "a figure needs a value", "add value (and unit, metric)")
+                about = claim.about
+                self.refs(doc_ids, about.documents, "document", loaded, cl + ("about", "documents"))
+                self.refs(provisions, about.provisions, "provision", loaded, cl + ("about", "provisions"))
+                self.refs(theme_ids, about.themes, "theme", loaded, cl + ("about", "themes"))
+                self.refs(zone_ids, about.zones, "zone", loaded, cl + ("about", "zones"))
+                self.refs(framework_ids, about.frameworks, "framework", loaded, cl + ("about", "frameworks"))
+                self.refs(agency_ids, about.agencies, "agency", loaded, cl + ("about", "agencies"))
+                self.refs(sector_ids, about.sectors, "sector", loaded, cl + ("about", "sectors"))
+
+            self.check_evolution(doc_file, loaded, provisions)
+        self.check_cycles(provisions)
+
+    def check_evolution(self, doc_file: model.DocumentFile, loaded: Loaded,
+                        provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
+        seen: set[tuple[str, str]] = set()
+        for i, link in enumerate(doc_file.evolution):
+            el = ("evolution", i)
+            for end in ("later", "earlier"):
+                value = getattr(link, end)
+                if value not in provisions:
+                    doc_id = value.split("/", 1)[0]
+                    known = sorted(k.split("/", 1)[1] for k in provisions if k.startswith(doc_id + "/"))
+                    fix = f"'{doc_id}' has provisions {', '.join(known)}" if known else f"no document '{doc_id}' with provisions exists"
+                    self.problem(loaded, el + (end,), f"unknown provision '{value}'", fix)
+            if link.later == link.earlier:
+                self.problem(loaded, el + ("earlier",), "a provision cannot evolve from itself", "link two different provisions")
+            if (link.later, link.earlier) in seen:
+                self.problem(loaded, el, f"the link {link.later} -> {link.earlier} is given twice", "keep one, with the most precise relation")
+            seen.add((link.later, link.earlier))
+            if link.later in provisions and link.earlier in provisions:
+                later_doc, _ = provisions[link.later]
+                earlier_doc, _ = provisions[link.earlier]
+                if later_doc.id == earlier_doc.id:
+                    self.problem(loaded, el, "evolution links join provisions of different documents", "link to a provision of an earlier document")
+                elif later_doc.date is None or earlier_doc.date is None:
+                    undated = later_doc.id if later_doc.date is None else earlier_doc.id
+                    self.problem(loaded, el, f"cannot check that the link runs forward in time: '{undated}' has no date", "date the document or drop the link")
+                elif later_doc.date.earliest < earlier_doc.date.earliest:
+                    self.problem(loaded, el + ("earlier",),
+                                 f"runs backward in time: {link.later} ({later_doc.date.text}) is older than {link.earlier} ({earlier_doc.date.text})",
+                                 "swap 'later' and 'earlier'")
+
+    def check_cycles(self, provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        where: dict[tuple[str, str], tuple[Loaded, int]] = {}
+        for (_, doc_file), loaded in zip(self.c.files, self.doc_loaded, strict=True):
+            for i, link in enumerate(doc_file.evolution):
+                graph.add_edge(link.later, link.earlier)
+                where[(link.later, link.earlier)] = (loaded, i)
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return
+        loaded, i = where[cycle[0][:2]]
+        chain = " -> ".join([cycle[0][0], *(edge[1] for edge in cycle)])
+        self.problem(loaded, ("evolution", i), f"evolution links form a cycle: {chain}", "remove or reverse one of these links")

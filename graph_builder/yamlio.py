@@ -1,0 +1,74 @@
+"""Load YAML while remembering the line of every mapping key and sequence item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, SequenceNode
+
+from graph_builder.errors import Problem, SourceError
+
+
+class LineMap:
+    """Maps a location path such as ``("documents", 0, "provisions", 3, "agencies")`` to a line."""
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[Any, ...], int] = {}
+
+    def add(self, path: tuple[Any, ...], line: int) -> None:
+        self._lines.setdefault(path, line)
+
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        """The line of ``path`` or of its closest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return self._lines.get((), None)
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap) -> None:
+    lines.add(path, node.start_mark.line + 1)
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines.add(path + (key,), key_node.start_mark.line + 1)
+            _walk(value_node, path + (key,), lines)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), lines)
+
+
+class _DateAsStringLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings so the model checks them with a clear message."""
+
+
+_DateAsStringLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Parse ``path``; return the data and a line map. YAML syntax errors become a SourceError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError([Problem(path, None, "", f"cannot read file: {exc}", "save it as UTF-8 text")]) from None
+    lines = LineMap()
+    try:
+        node = yaml.compose(text, Loader=_DateAsStringLoader)
+        data = yaml.load(text, Loader=_DateAsStringLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SourceError(
+            [Problem(path, line, "", f"invalid YAML: {problem}", "check indentation, colons and quoting")]
+        ) from None
+    if node is not None:
+        _walk(node, (), lines)
+    return data, lines
