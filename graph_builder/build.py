@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph_builder import __version__
-from graph_builder.resources import default_sources, ontology_file
+from graph_builder.resources import default_sources
 
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
@@ -44,7 +44,7 @@ def read_manifest(out: Path) -> dict[str, object] | None:
 
 def is_current(out: Path, sources: Path) -> bool:
     """True when ``out`` holds a complete build of exactly the current contents of ``sources``."""
-    from graph_builder.sources import fingerprint
+    from graph_builder.fingerprint import fingerprint
 
     manifest = read_manifest(out)
     if not manifest or not (out / STORE_DIR).is_dir():
@@ -58,28 +58,13 @@ def build(sources: Path | None = None, out: Path | None = None) -> BuildResult:
     On any error nothing in ``out`` changes.
     """
     import pyoxigraph
-    from rdflib import Graph
 
-    from graph_builder.emit import emit
-    from graph_builder.shacl import validate_graph
-    from graph_builder.sources import load_sources
+    from graph_builder.validate import validated_graph
 
     sources = Path(sources) if sources else default_sources()
     out = Path(out) if out else default_out()
-    seconds: dict[str, float] = {}
-
-    t = time.perf_counter()
-    corpus = load_sources(sources)
-    seconds["load"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    graph: Graph = emit(corpus)
-    ontology = Graph().parse(ontology_file(), format="turtle")
-    seconds["emit"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    validate_graph(graph, ontology)
-    seconds["validate"] = time.perf_counter() - t
+    checked = validated_graph(sources)
+    corpus, graph, ontology, seconds = checked.corpus, checked.data, checked.ontology, checked.seconds
 
     t = time.perf_counter()
     graph += ontology

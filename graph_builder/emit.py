@@ -96,7 +96,6 @@ class _Emitter:
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns, override=True)
-        self.g.bind("ebops", str(EBOPS))
         self.agency_by_id = {a.id: a for a in corpus.agencies.agencies}
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:

@@ -6,6 +6,15 @@ BASE = "https://w3id.org/polkg/"
 
 PREFIXES: dict[str, str] = {
     "pk": BASE + "ontology#",
+    "doc": BASE + "id/doc/",
+    "agency": BASE + "id/agency/",
+    "zone": BASE + "id/zone/",
+    "place": BASE + "id/place/",
+    "framework": BASE + "id/framework/",
+    "concept": BASE + "id/concept/",
+    "case": BASE + "id/case/",
+    "claim": BASE + "id/claim/",
+    "ebops": BASE + "id/ebops2010/",
     "id": BASE + "id/",
     "eli": "http://data.europa.eu/eli/ontology#",
     "org": "http://www.w3.org/ns/org#",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,16 +12,17 @@ from pydantic import BaseModel, ValidationError
 
 from graph_builder import model
 from graph_builder.errors import Problem, SourceError
+from graph_builder.fingerprint import REGISTRY_NAMES, fingerprint
 from graph_builder.yamlio import LineMap, load_yaml
 
-REGISTRY_FILES: dict[str, type[BaseModel]] = {
-    "vocabularies.yaml": model.Vocabularies,
-    "agencies.yaml": model.AgencyRegistry,
-    "sectors.yaml": model.SectorRegistry,
-    "themes.yaml": model.ThemeRegistry,
-    "zones.yaml": model.ZoneRegistry,
-    "frameworks.yaml": model.FrameworkRegistry,
-}
+REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
+    zip(
+        REGISTRY_NAMES,
+        (model.Vocabularies, model.AgencyRegistry, model.SectorRegistry, model.ThemeRegistry, model.ZoneRegistry,
+         model.FrameworkRegistry),
+        strict=True,
+    )
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -106,25 +106,6 @@ def normalise_name(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     return " ".join(text.replace(",", " ").split())
-
-
-def fingerprint(root: Path) -> str:
-    """A hash of every source file's path and bytes: equal fingerprints mean equal sources."""
-    digest = hashlib.sha256()
-    for path in sorted(_source_paths(root)):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _source_paths(root: Path) -> list[Path]:
-    paths = [root / "registry" / name for name in REGISTRY_FILES if (root / "registry" / name).exists()]
-    docs = root / "documents"
-    if docs.is_dir():
-        paths += sorted(docs.glob("*.yaml"))
-    return paths
 
 
 def load_sources(root: Path) -> Corpus:

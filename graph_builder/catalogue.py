@@ -1,0 +1,104 @@
+"""Read the stored queries: one .rq file each, a `#+` YAML header, the file name as the query id."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from graph_builder.errors import UsageError
+from graph_builder.resources import queries_dir
+
+ParamType = Literal["document", "provision", "agency", "theme", "string"]
+PARAM_TYPES: tuple[str, ...] = ("document", "provision", "agency", "theme", "string")
+_HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+
+
+class QueryFileError(Exception):
+    """A stored query file is malformed (a packaging or authoring bug, reported with its file)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+    description: str = ""
+    required: bool = True
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    id: str
+    path: Path
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    tags: tuple[str, ...]
+    sparql: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_query_file(path: Path) -> StoredQuery:
+    """Parse one .rq file; raise QueryFileError naming the file and what is wrong."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    header_lines = []
+    for line in text.splitlines():
+        match = _HEADER_LINE.match(line)
+        if match:
+            header_lines.append(match.group(1))
+        elif line.strip() and not line.startswith("#"):
+            break
+    try:
+        meta = yaml.safe_load("\n".join(header_lines)) or {}
+    except yaml.YAMLError as exc:
+        raise QueryFileError(f"{path}: the #+ header is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict) or not meta.get("summary"):
+        raise QueryFileError(f"{path}: the #+ header needs at least 'summary'")
+    params = []
+    for raw in meta.get("params") or []:
+        if not isinstance(raw, dict) or "name" not in raw or raw.get("type") not in PARAM_TYPES:
+            raise QueryFileError(f"{path}: each param needs a name and a type from {', '.join(PARAM_TYPES)}: {raw!r}")
+        if not re.search(r"\?" + re.escape(raw["name"]) + r"\b", text):
+            raise QueryFileError(f"{path}: param '{raw['name']}' has no ?{raw['name']} variable in the query")
+        default = raw.get("default")
+        params.append(Param(
+            name=raw["name"], type=raw["type"], description=str(raw.get("description", "")),
+            required=bool(raw.get("required", default is None)), default=None if default is None else str(default),
+        ))
+    known = {"summary", "description", "params", "tags"}
+    return StoredQuery(
+        id=path.stem,
+        path=path,
+        summary=str(meta["summary"]).strip(),
+        description=str(meta.get("description", "")).strip(),
+        params=tuple(params),
+        tags=tuple(str(t) for t in meta.get("tags") or ()),
+        sparql=text,
+        extra={k: v for k, v in meta.items() if k not in known},
+    )
+
+
+def load_catalogue(directory: Path | None = None) -> dict[str, StoredQuery]:
+    """Every stored query in ``directory`` (default: the bundled queries/), by id."""
+    directory = directory or queries_dir()
+    queries = {}
+    for path in sorted(directory.glob("*.rq")):
+        query = parse_query_file(path)
+        queries[query.id] = query
+    return queries
+
+
+def get_query(query_id: str, directory: Path | None = None) -> StoredQuery:
+    catalogue = load_catalogue(directory)
+    if query_id not in catalogue:
+        close = [q for q in catalogue if query_id in q or q in query_id]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; 'polkg query list' shows them all"
+        raise UsageError(f"no stored query '{query_id}'{hint}")
+    return catalogue[query_id]

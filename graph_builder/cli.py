@@ -1,0 +1,239 @@
+"""The `polkg` command line: thin click commands, each calling one library function.
+
+Exit codes: 0 success; 1 internal error (a bug: please report it); 2 invalid sources, unknown or
+ambiguous parameter, or bad usage; 3 the query failed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from graph_builder import __version__
+from graph_builder.errors import PolkgError, SourceError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it)
+  2  invalid sources, unknown or ambiguous parameter value, bad usage
+  3  the query failed (syntax error, store unreadable)"""
+
+
+def _reported(func: F) -> F:
+    """Turn polkg errors into a clear message on stderr and their exit code, without a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from graph_builder.catalogue import QueryFileError
+
+        try:
+            return func(*args, **kwargs)
+        except SourceError as exc:
+            click.echo(f"error: the sources are invalid ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            click.echo("nothing was written; the previous build is unchanged", err=True)
+            sys.exit(exc.exit_code)
+        except PolkgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except QueryFileError as exc:
+            click.echo(f"error: broken stored query: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _graph_options(func: F) -> F:
+    """--sources and --out, shared by every command that reads the graph."""
+    func = click.option(
+        "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
+    )(func)
+    func = click.option(
+        "--sources", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+        help="Curated sources folder (registry/ and documents/).  [default: the bundled sources]",
+    )(func)
+    return func
+
+
+def _engine(sources: Path | None, out: Path | None) -> Any:
+    from graph_builder.build import ensure_built
+    from graph_builder.engine import EmbeddedEngine
+
+    return EmbeddedEngine(ensure_built(sources, out))
+
+
+def _write_output(text: str | bytes, output: Path | None) -> None:
+    """Print to stdout, or write ``output`` atomically (a temporary file renamed into place)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(__version__, prog_name="polkg")
+def main() -> None:
+    """Knowledge graph of China's trade-in-services and foreign-cultural-trade policy.
+
+    Build the graph from curated sources, then ask it questions with stored SPARQL queries.
+    """
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--sources", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Curated sources folder.  [default: the bundled sources]")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write graph.ttl, graph.nt and the query store to.  [default: $POLKG_OUT or ./polkg-out]")
+@_reported
+def build(sources: Path | None, out: Path | None) -> None:
+    """Check the sources, validate the graph (SHACL) and write it with a query store.
+
+    The output folder is replaced whole only when everything succeeded.
+    """
+    from graph_builder.build import build as run_build
+
+    result = run_build(sources, out)
+    timing = ", ".join(f"{step} {secs:.2f}s" for step, secs in result.seconds.items())
+    click.echo(f"built {result.triples} triples into {result.out} ({timing})")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--sources", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Curated sources folder.  [default: the bundled sources]")
+@_reported
+def validate(sources: Path | None) -> None:
+    """Check the sources and validate the graph they give, writing nothing."""
+    from graph_builder.validate import validate_sources
+
+    triples = validate_sources(sources)
+    click.echo(f"sources are valid: {triples} triples conform to the shapes")
+
+
+@main.group()
+def query() -> None:
+    """List, show and run the stored SPARQL queries."""
+
+
+@query.command("list")
+@click.option("--tag", default=None, help="Only queries with this tag.")
+@_reported
+def query_list(tag: str | None) -> None:
+    """List the stored queries with their parameters."""
+    from graph_builder.catalogue import load_catalogue
+
+    for q in load_catalogue().values():
+        if tag and tag not in q.tags:
+            continue
+        params = " ".join(f"{p.name}=<{p.type}>" if p.required else f"[{p.name}=<{p.type}>]" for p in q.params)
+        click.echo(f"{q.id:<24} {params}")
+        click.echo(f"    {q.summary}")
+
+
+@query.command("show")
+@click.argument("query_id")
+@_reported
+def query_show(query_id: str) -> None:
+    """Print a stored query: its header and SPARQL."""
+    from graph_builder.catalogue import get_query
+
+    click.echo(get_query(query_id).sparql, nl=False)
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    from graph_builder.errors import UsageError
+
+    parsed: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param expects NAME=VALUE, got {item!r}")
+        parsed[name.strip()] = value.strip()
+    return parsed
+
+
+@query.command("run", epilog=EXIT_CODES)
+@click.argument("query_id")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value, as a person would type it (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True, help="json is W3C SPARQL 1.1 Query Results JSON.")
+@_graph_options
+@_reported
+def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | None, out: Path | None) -> None:
+    """Run the stored query QUERY_ID (builds the graph first if needed).
+
+    \b
+    Example:
+      polkg query run provision-agencies -p doc=opinions-2022 -p provision=25
+    """
+    from graph_builder.catalogue import get_query
+    from graph_builder.query import run_stored
+    from graph_builder.results import render
+
+    stored = get_query(query_id)
+    values = _parse_params(params)
+    click.echo(render(run_stored(stored, values, _engine(sources, out)), fmt), nl=False)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("query_or_file")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True, help="Output format for SELECT and ASK results.")
+@_graph_options
+@_reported
+def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None) -> None:
+    """Run your own SPARQL SELECT or ASK query (text, a file, or - for stdin).
+
+    The prefixes pk, eli, org, prov, skos, dcterms, doc, agency, zone and others are predeclared.
+    """
+    from graph_builder.results import render
+
+    if query_or_file == "-":
+        text = sys.stdin.read()
+    elif Path(query_or_file).is_file():
+        text = Path(query_or_file).read_text(encoding="utf-8")
+    else:
+        text = query_or_file
+    click.echo(render(_engine(sources, out).select(text), fmt), nl=False)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["turtle", "json-ld", "n-triples", "graphml"]), default="turtle",
+              show_default=True, help="graphml gives resources as nodes and resource-to-resource triples as edges.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (atomically).  [default: stdout]")
+@_graph_options
+@_reported
+def export(fmt: str, output: Path | None, sources: Path | None, out: Path | None) -> None:
+    """Export the whole graph (data and ontology)."""
+    from graph_builder.build import ensure_built
+    from graph_builder.export import export_graph
+
+    store = ensure_built(sources, out)
+    _write_output(export_graph(store.parent, fmt), output)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

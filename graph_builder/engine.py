@@ -1,0 +1,94 @@
+"""Run SPARQL against the embedded Oxigraph store, with parameters bound as values, never pasted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from graph_builder.errors import QueryError
+from graph_builder.prefixes import PREFIXES
+from graph_builder.results import ResultSet, Term
+
+
+class Engine(Protocol):
+    """Anything that answers SPARQL SELECT/ASK queries with bound variables."""
+
+    def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet: ...
+
+
+def _to_term(term: Any) -> Term:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return Term("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        lang = term.language
+        datatype = None if lang else term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            datatype = None
+        return Term("literal", term.value, datatype, lang)
+    raise QueryError(f"unsupported term in results: {term!r}")
+
+
+def _from_term(term: Term) -> Any:
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    if term.datatype:
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+    return ox.Literal(term.value)
+
+
+class EmbeddedEngine:
+    """The read-only Oxigraph store a build wrote."""
+
+    def __init__(self, store_path: Path):
+        import pyoxigraph as ox
+
+        try:
+            self.store = ox.Store.read_only(str(store_path))
+        except OSError as exc:
+            raise QueryError(f"cannot open the graph store at {store_path}: {exc}; run 'polkg build'") from None
+
+    def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
+        import pyoxigraph as ox
+
+        substitutions = {ox.Variable(name): _from_term(term) for name, term in (bindings or {}).items()}
+        try:
+            answer = self.store.query(sparql, prefixes=PREFIXES, substitutions=substitutions)
+        except SyntaxError as exc:
+            raise QueryError(f"the query is not valid SPARQL: {exc}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
+        if isinstance(answer, bool):
+            return ResultSet((), (), boolean=answer)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise QueryError("only SELECT and ASK queries give tabular results; use CONSTRUCT via 'polkg export'")
+        variables = tuple(v.value for v in answer.variables)
+        rows = []
+        for solution in answer:
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = _to_term(value)
+            rows.append(row)
+        return ResultSet(variables, tuple(rows))
+
+    def construct(self, sparql: str) -> bytes:
+        import pyoxigraph as ox
+
+        try:
+            answer = self.store.query(sparql, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QueryError(f"the query is not valid SPARQL: {exc}") from None
+        if not isinstance(answer, ox.QueryTriples):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        return answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""

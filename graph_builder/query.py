@@ -1,0 +1,20 @@
+"""Run a stored query by id with the values a person typed, and return its results."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from graph_builder.catalogue import StoredQuery
+from graph_builder.engine import Engine
+from graph_builder.params import resolve
+from graph_builder.results import ResultSet
+
+
+def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> ResultSet:
+    """Resolve ``values``, bind them, run ``query``. Bound parameter columns are left out (they are constant)."""
+    bindings = resolve(query, values, engine)
+    result = engine.select(query.sparql, bindings)
+    params = {p.name for p in query.params}
+    variables = tuple(v for v in result.variables if v not in params)
+    rows = tuple({k: v for k, v in row.items() if k not in params} for row in result.rows)
+    return replace(result, variables=variables, rows=rows)

@@ -1,0 +1,137 @@
+"""Query results in one neutral form, and their output formats: table, csv, json, markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from dataclasses import dataclass
+from typing import Literal
+
+from graph_builder.prefixes import compact
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as SPARQL results carry it."""
+
+    kind: Literal["uri", "literal", "bnode"]
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def display(self) -> str:
+        return compact(self.value) if self.kind == "uri" else self.value
+
+    def to_json(self) -> dict[str, str]:
+        data = {"type": self.kind, "value": self.value}
+        if self.lang:
+            data["xml:lang"] = self.lang
+        elif self.datatype:
+            data["datatype"] = self.datatype
+        return data
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    """The answer to a SELECT (rows) or an ASK (boolean) query."""
+
+    variables: tuple[str, ...]
+    rows: tuple[dict[str, Term], ...]
+    boolean: bool | None = None
+
+    def column(self, name: str) -> list[str | None]:
+        return [row[name].value if name in row else None for row in self.rows]
+
+
+def to_json(result: ResultSet) -> str:
+    """W3C SPARQL 1.1 Query Results JSON."""
+    if result.boolean is not None:
+        return json.dumps({"head": {}, "boolean": result.boolean}, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "head": {"vars": list(result.variables)},
+            "results": {"bindings": [{k: v.to_json() for k, v in row.items()} for row in result.rows]},
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def to_csv(result: ResultSet) -> str:
+    """SPARQL 1.1 Query Results CSV: plain values, IRIs in full."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.boolean is not None:
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if result.boolean else "false"])
+        return buffer.getvalue()
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([row[v].value if v in row else "" for v in result.variables])
+    return buffer.getvalue()
+
+
+def _cells(result: ResultSet) -> list[list[str]]:
+    return [[" ".join(row[v].display().split()) if v in row else "" for v in result.variables] for row in result.rows]
+
+
+def to_markdown(result: ResultSet) -> str:
+    if result.boolean is not None:
+        return str(result.boolean).lower() + "\n"
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|")
+    lines = ["| " + " | ".join(result.variables) + " |", "|" + "|".join(" --- " for _ in result.variables) + "|"]
+    lines += ["| " + " | ".join(esc(c) for c in cells) + " |" for cells in _cells(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _allocate(natural: list[int], budget: int, floor: int = 6) -> list[int]:
+    """Column widths within ``budget``: narrow columns keep their width, wide ones share the rest fairly."""
+    widths = [0] * len(natural)
+    pending = list(range(len(natural)))
+    remaining = budget
+    while pending:
+        share = max(floor, remaining // len(pending))
+        fits = [i for i in pending if natural[i] <= share]
+        if not fits:
+            for i in pending:
+                widths[i] = share
+            break
+        for i in fits:
+            widths[i] = natural[i]
+            remaining -= natural[i]
+        pending = [i for i in pending if i not in fits]
+    return widths
+
+
+def to_table(result: ResultSet, width: int | None = None) -> str:
+    """A plain-text table that fits ``width`` columns (default: the terminal, at least 80); long cells wrap."""
+    import textwrap
+
+    if result.boolean is not None:
+        return str(result.boolean).lower() + "\n"
+    width = width or max(80, shutil.get_terminal_size((80, 24)).columns)
+    headers = list(result.variables)
+    rows = _cells(result)
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    widths = _allocate(natural, width - 2 * (len(headers) - 1))
+
+    def lines_of(cells: list[str]) -> list[str]:
+        wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""] for c, w in zip(cells, widths, strict=True)]
+        height = max(len(w) for w in wrapped)
+        return ["  ".join((w[k] if k < len(w) else "").ljust(widths[i]) for i, w in enumerate(wrapped)).rstrip() for k in range(height)]
+
+    out = lines_of(headers)
+    out.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        out += lines_of(r)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def render(result: ResultSet, fmt: str) -> str:
+    return {"table": to_table, "csv": to_csv, "json": lambda r: to_json(r) + "\n", "markdown": to_markdown}[fmt](result)
