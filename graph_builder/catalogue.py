@@ -26,6 +26,7 @@ class Param:
     description: str = ""
     required: bool = True
     default: str | None = None
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def parse_query_file(path: Path) -> StoredQuery:
         params.append(Param(
             name=raw["name"], type=raw["type"], description=str(raw.get("description", "")),
             required=bool(raw.get("required", default is None)), default=None if default is None else str(default),
+            example=None if raw.get("example") is None else str(raw["example"]),
         ))
     known = {"summary", "description", "params", "tags"}
     return StoredQuery(

@@ -149,6 +149,9 @@ def query_list(tag: str | None) -> None:
         params = " ".join(f"{p.name}=<{p.type}>" if p.required else f"[{p.name}=<{p.type}>]" for p in q.params)
         click.echo(f"{q.id:<24} {params}")
         click.echo(f"    {q.summary}")
+        if q.params and all(p.example for p in q.params):
+            example = " ".join(f"-p {p.name}={p.example!r}" if " " in (p.example or "") else f"-p {p.name}={p.example}" for p in q.params)
+            click.echo(f"    e.g. polkg query run {q.id} {example}")
 
 
 @query.command("show")

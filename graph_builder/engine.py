@@ -67,8 +67,8 @@ class EmbeddedEngine:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
-        if isinstance(answer, bool):
-            return ResultSet((), (), boolean=answer)
+        if isinstance(answer, bool | ox.QueryBoolean):
+            return ResultSet((), (), boolean=bool(answer))
         if not isinstance(answer, ox.QuerySolutions):
             raise QueryError("only SELECT and ASK queries give tabular results; use CONSTRUCT via 'polkg export'")
         variables = tuple(v.value for v in answer.variables)

@@ -9,7 +9,7 @@ from graph_builder.catalogue import Param, StoredQuery
 from graph_builder.engine import Engine
 from graph_builder.errors import UsageError
 from graph_builder.results import Term
-from graph_builder.sources import normalise_name
+from graph_builder.names import normalise_name
 
 _DOCUMENTS = """
 SELECT ?item ?id ?name WHERE {
@@ -24,7 +24,7 @@ SELECT ?item ?id ?name WHERE {
 }"""
 _THEMES = """
 SELECT ?item ?id ?name WHERE {
-  ?item skos:inScheme id:scheme/themes ; dcterms:identifier ?id ; skos:prefLabel ?name .
+  ?item skos:inScheme/dcterms:identifier "themes" ; dcterms:identifier ?id ; skos:prefLabel ?name .
 }"""
 _PROVISIONS = """
 SELECT ?doc ?item ?id ?name WHERE {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from graph_builder import model
 from graph_builder.errors import Problem, SourceError
 from graph_builder.fingerprint import REGISTRY_NAMES, fingerprint
+from graph_builder.names import normalise_name
 from graph_builder.yamlio import LineMap, load_yaml
 
 REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
@@ -99,13 +99,6 @@ def _parse(path: Path, cls: type[M]) -> tuple[M, Loaded]:
         return cls.model_validate(data), loaded
     except ValidationError as exc:
         raise SourceError(_problems_from_validation(path, lines, exc)) from None
-
-
-def normalise_name(text: str) -> str:
-    """Case-, width-, apostrophe- and space-insensitive form of a name, for matching what people type."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
-    return " ".join(text.replace(",", " ").split())
 
 
 def load_sources(root: Path) -> Corpus:

@@ -1,0 +1,68 @@
+"""Shared fixtures: one build of the bundled sources per test session, an engine over it, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graph_builder.build import BuildResult, build
+from graph_builder.catalogue import get_query
+from graph_builder.engine import EmbeddedEngine
+from graph_builder.query import run_stored
+from graph_builder.resources import default_sources
+from graph_builder.results import ResultSet
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = Path(os.environ.get("POLKG_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build(default_sources(), tmp_path_factory.mktemp("graph") / "out")
+
+
+@pytest.fixture(scope="session")
+def engine(built: BuildResult) -> EmbeddedEngine:
+    return EmbeddedEngine(built.out / "store")
+
+
+Run = Callable[..., ResultSet]
+
+
+@pytest.fixture(scope="session")
+def run(engine: EmbeddedEngine) -> Run:
+    """run("query-id", doc="...", ...) -> ResultSet, through the same path as `polkg query run`."""
+
+    def _run(query_id: str, **params: str) -> ResultSet:
+        return run_stored(get_query(query_id), params, engine)
+
+    return _run
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled sources, safe to edit."""
+    target = tmp_path / "team-sources"
+    shutil.copytree(default_sources(), target)
+    return target
+
+
+def column_set(result: ResultSet, column: str) -> set[str]:
+    """The distinct values of ``column`` (IRIs in full)."""
+    return {value for value in result.column(column) if value is not None}
+
+
+def agency_set(*agency_ids: str) -> set[str]:
+    from graph_builder.emit import agency_iri
+
+    return {str(agency_iri(a)) for a in agency_ids}
