@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,9 +85,13 @@ def _problems_from_validation(path: Path, lines: LineMap, exc: ValidationError, 
         loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
         dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
         message = err["msg"]
+        fix = _FIX_BY_TYPE.get(err["type"], "")
+        if err["type"] == "extra_forbidden" and err.get("input") is None and isinstance(loc[-1], str) and " " in loc[-1]:
+            message = f"'{loc[-1]}' was read as a key"
+            fix = "a comma inside an unquoted value in {...} splits it: put the value in double quotes"
         if err["type"] == "literal_error":
             message = f"{message}, got {err.get('input')!r}"
-        problems.append(Problem(path, lines.line(loc), dotted, message, _FIX_BY_TYPE.get(err["type"], "")))
+        problems.append(Problem(path, lines.line(loc), dotted, message, fix))
     return problems
 
 
@@ -178,8 +183,8 @@ class _Checker:
             return
         known = set(known)
         if value not in known:
-            close = sorted(k for k in known if value[:3] in k or k[:3] in value)[:5]
-            hint = f"did you mean {', '.join(close)}?" if close else f"add '{value}' to the {what} registry or correct the id"
+            close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"add '{value}' to the {what} registry or correct the id"
             self.problem(loaded, loc, f"unknown {what} '{value}'", hint)
 
     def refs(self, known: Iterable[str], values: list[str], what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:

@@ -1,0 +1,120 @@
+"""Source validation: valid fixtures build; each invalid fixture fails with its own precise message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic, to_isomorphic
+
+from conftest import FIXTURES
+from graph_builder.cli import main
+from graph_builder.emit import emit, provision_iri
+from graph_builder.errors import SourceError
+from graph_builder.sources import load_sources
+from graph_builder.validate import validated_graph
+
+VALID = sorted(p for p in (FIXTURES / "valid").iterdir() if p.is_dir())
+INVALID = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
+
+
+def test_fixtures_found() -> None:
+    assert VALID and len(INVALID) >= 10
+
+
+@pytest.mark.parametrize("folder", VALID, ids=lambda p: p.name)
+def test_valid_fixture_validates(folder: Path) -> None:
+    assert len(validated_graph(folder).data) > 50
+
+
+def _overlay(invalid: Path, target: Path) -> Path:
+    shutil.copytree(FIXTURES / "valid" / "minimal", target)
+    for path in invalid.rglob("*.yaml"):
+        destination = target / path.relative_to(invalid)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    return target
+
+
+@pytest.mark.parametrize("invalid", INVALID, ids=lambda p: p.name)
+def test_invalid_fixture_reports_its_error(invalid: Path, tmp_path: Path) -> None:
+    sources = _overlay(invalid, tmp_path / "sources")
+    expected = [line for line in (invalid / "expected.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert expected
+    with pytest.raises(SourceError) as caught:
+        load_sources(sources)
+    message = str(caught.value).replace(str(sources) + "/", "")
+    for line in expected:
+        assert line in message, f"expected {line!r} in:\n{message}"
+
+
+def test_provision_graph_is_exactly_as_modelled() -> None:
+    """The triples about one provision and its participations, compared by isomorphism."""
+    corpus = load_sources(FIXTURES / "valid" / "minimal")
+    graph = emit(corpus)
+    node = provision_iri("early-opinions", "1")
+    part = Graph()
+    for s, p, o in graph:
+        if s == node or str(s).startswith(str(node) + "/"):
+            part.add((s, p, o))
+    expected = Graph().parse(data="""
+        @prefix pk: <https://w3id.org/polkg/ontology#> . @prefix eli: <http://data.europa.eu/eli/ontology#> .
+        @prefix prov: <http://www.w3.org/ns/prov#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        @prefix id: <https://w3id.org/polkg/id/> .
+        @prefix p: <https://w3id.org/polkg/id/doc/early-opinions/provision/1/participation/responsible/> .
+        <https://w3id.org/polkg/id/doc/early-opinions/provision/1>
+            a pk:Measure, pk:Provision, eli:LegalResourceSubdivision ;
+            eli:is_part_of <https://w3id.org/polkg/id/doc/early-opinions>, <https://w3id.org/polkg/id/doc/early-opinions/chapter/I> ;
+            pk:inDocument <https://w3id.org/polkg/id/doc/early-opinions> ;
+            pk:inChapter <https://w3id.org/polkg/id/doc/early-opinions/chapter/I> ;
+            dcterms:identifier "early-opinions/1" ; eli:number "1" ; pk:ordinal 1 ;
+            rdfs:label "Tax relief for exporters"@en ; pk:shortLabel "Tax relief for exporters"@en ;
+            pk:summary "Exporters of services pay no tax on exports."@en ;
+            pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource ;
+            pk:responsibleAgency id:agency\\/mof, id:agency\\/mofcom ; pk:responsibilityOpenEnded true ;
+            prov:qualifiedAttribution p:mof, p:mofcom ;
+            eli:is_about id:concept\\/themes\\/tax ; pk:concernsSector id:concept\\/sectors\\/audiovisual ;
+            eli:relevant_for id:zone\\/hainan-ftp ; pk:invokesFramework id:framework\\/rcep .
+        p:mof a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mof ; prov:hadRole pk:ResponsibleAgency ;
+            pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource .
+        p:mofcom a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mofcom ; prov:hadRole pk:ResponsibleAgency ;
+            pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource .
+    """, format="turtle")
+    if not isomorphic(part, expected):
+        extra = sorted(to_isomorphic(part) - to_isomorphic(expected))
+        missing = sorted(to_isomorphic(expected) - to_isomorphic(part))
+        pytest.fail(f"unexpected: {extra}\nmissing: {missing}")
+    assert isinstance(node, URIRef)
+
+
+def test_cli_build_with_bad_sources_keeps_previous_build(runner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    good = runner.invoke(main, ["build", "--sources", str(FIXTURES / "valid" / "minimal"), "--out", str(out)])
+    assert good.exit_code == 0, good.output
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = _overlay(FIXTURES / "invalid" / "unknown-agency", tmp_path / "bad")
+    result = runner.invoke(main, ["build", "--sources", str(bad), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "unknown agency 'mofcomm'" in result.output and "did you mean mofcom or mof?" in result.output
+    assert "Traceback" not in result.output
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "out"], "no temporary folder is left behind"
+
+
+def test_shape_violation_is_reported(tmp_path: Path) -> None:
+    """A graph-level rule the YAML checks cannot see: SHACL catches an Expectation typed as a Measure."""
+    from rdflib.namespace import RDF
+
+    from graph_builder.errors import ShapeError
+    from graph_builder.namespaces import PK
+    from graph_builder.shacl import validate_graph
+
+    checked = validated_graph(FIXTURES / "valid" / "minimal")
+    checked.data.add((provision_iri("early-opinions", "1"), RDF.type, PK.Expectation))
+    checked.data.add((provision_iri("early-opinions", "1"), RDF.type, PK.Claim))
+    with pytest.raises(ShapeError, match="never also be an official measure"):
+        validate_graph(checked.data, checked.ontology)
