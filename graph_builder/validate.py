@@ -22,6 +22,16 @@ class Validated:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def canonical_ontology() -> Graph:
+    """The ontology with its blank nodes (OWL lists) given content-derived labels, for byte-stable output."""
+    from rdflib.compare import to_canonical_graph
+
+    canonical = Graph()
+    for triple in to_canonical_graph(Graph().parse(ontology_file(), format="turtle")):
+        canonical.add(triple)
+    return canonical
+
+
 def validated_graph(sources: Path | None = None) -> Validated:
     """Load and cross-check ``sources``, emit RDF and validate it; raise SourceError or ShapeError."""
     from graph_builder.emit import emit
@@ -34,7 +44,7 @@ def validated_graph(sources: Path | None = None) -> Validated:
     seconds["load"] = time.perf_counter() - t
     t = time.perf_counter()
     data = emit(corpus)
-    ontology = Graph().parse(ontology_file(), format="turtle")
+    ontology = canonical_ontology()
     seconds["emit"] = time.perf_counter() - t
     t = time.perf_counter()
     validate_graph(data, ontology)

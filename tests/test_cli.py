@@ -1,0 +1,145 @@
+"""The `polkg` CLI through click's CliRunner: commands, formats, exit codes and messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from conftest import FIXTURES
+from graph_builder.build import BuildResult
+from graph_builder.catalogue import load_catalogue
+from graph_builder.cli import main
+
+
+@pytest.fixture
+def out_args(built: BuildResult) -> list[str]:
+    return ["--out", str(built.out)]
+
+
+def test_help_documents_exit_codes(runner: CliRunner) -> None:
+    for args in (["--help"], ["query", "run", "--help"], ["build", "--help"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0
+        assert "Exit codes" in result.output or args == ["--help"]
+    assert "2  invalid sources" in runner.invoke(main, ["query", "run", "--help"]).output
+
+
+def test_query_list_shows_every_query(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["query", "list"])
+    assert result.exit_code == 0
+    catalogue = load_catalogue()
+    assert len(catalogue) >= 16
+    for query_id in catalogue:
+        assert query_id in result.output
+    assert "e.g. polkg query run provision-agencies -p doc=opinions-2022 -p provision=25" in result.output
+
+
+def test_query_show_prints_the_file(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["query", "show", "agency-pairs"])
+    assert result.exit_code == 0 and result.output.startswith("#+ summary:")
+    assert "SELECT" in result.output
+
+
+def test_run_table_fits_80_columns(runner: CliRunner, out_args: list[str]) -> None:
+    result = runner.invoke(main, ["query", "run", "agency-load", "-p", "doc=opinions-2022", *out_args])
+    assert result.exit_code == 0, result.output
+    assert "Central Publicity Department" in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_run_json_is_sparql_results_json(runner: CliRunner, out_args: list[str]) -> None:
+    result = runner.invoke(main, ["query", "run", "document-issuers", "--param", "doc=opinions-2022", "--format", "json", *out_args])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["head"]["vars"][:3] == ["agency", "agencyLabel", "role"]
+    bindings = data["results"]["bindings"]
+    assert len(bindings) == 27
+    assert bindings[0]["agency"] == {"type": "uri", "value": "https://w3id.org/polkg/id/agency/mofcom"}
+    assert bindings[0]["agencyLabel"] == {"type": "literal", "value": "Ministry of Commerce", "xml:lang": "en"}
+
+
+def test_run_csv_and_markdown(runner: CliRunner, out_args: list[str]) -> None:
+    result = runner.invoke(main, ["query", "run", "documents", "--format", "csv", *out_args])
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0][:5] == ["doc", "title", "date", "docType", "number"] and len(rows) == 10
+    md = runner.invoke(main, ["query", "run", "documents", "--format", "markdown", *out_args]).output
+    assert md.startswith("| doc | title |") and md.count("\n") == 11
+
+
+def test_unknown_query_and_bad_params_exit_2(runner: CliRunner, out_args: list[str]) -> None:
+    unknown = runner.invoke(main, ["query", "run", "agency-loads", *out_args])
+    assert unknown.exit_code == 2 and "did you mean agency-load" in unknown.output
+    ambiguous = runner.invoke(main, ["query", "run", "document-issuers", "-p", "doc=service", *out_args])
+    assert ambiguous.exit_code == 2 and "circular-2025" in ambiguous.output and "Traceback" not in ambiguous.output
+    missing = runner.invoke(main, ["query", "run", "document-issuers", *out_args])
+    assert missing.exit_code == 2 and "needs --param doc=" in missing.output
+    extra = runner.invoke(main, ["query", "run", "documents", "-p", "doc=x", *out_args])
+    assert extra.exit_code == 2 and "has no parameter doc" in extra.output
+    malformed = runner.invoke(main, ["query", "run", "documents", "-p", "doc", *out_args])
+    assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output
+
+
+def test_injection_attempt_is_just_an_unknown_value(runner: CliRunner, out_args: list[str]) -> None:
+    hostile = 'x" } UNION { ?s ?p ?o } #'
+    result = runner.invoke(main, ["query", "run", "agency-timeline", "-p", f"agency={hostile}", *out_args])
+    assert result.exit_code == 2 and "no such agency" in result.output
+
+
+def test_sparql_command(runner: CliRunner, out_args: list[str], tmp_path: Path) -> None:
+    result = runner.invoke(main, ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?p a pk:Provision }", "--format", "csv", *out_args])
+    assert result.exit_code == 0 and int(result.output.splitlines()[1]) >= 31 + 8 + 12
+    ask = runner.invoke(main, ["sparql", "ASK { agency:nfra org:resultedFrom ?e }", *out_args])
+    assert ask.output.strip() == "true"
+    query_file = tmp_path / "q.rq"
+    query_file.write_text("SELECT ?d WHERE { ?d a pk:PolicyDocument }", encoding="utf-8")
+    assert runner.invoke(main, ["sparql", str(query_file), *out_args]).exit_code == 0
+    broken = runner.invoke(main, ["sparql", "SELECT ?x WHERE { ?x", *out_args])
+    assert broken.exit_code == 3 and "not valid SPARQL" in broken.output and "Traceback" not in broken.output
+
+
+# rdflib's own JSON-LD parser (used here to read the export back) warns about its internal ConjunctiveGraph.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.parametrize(("fmt", "rdf_format"), [("turtle", "turtle"), ("n-triples", "nt"), ("json-ld", "json-ld")])
+def test_export_formats_hold_the_same_graph(runner: CliRunner, out_args: list[str], built: BuildResult, fmt: str, rdf_format: str, tmp_path: Path) -> None:
+    target = tmp_path / f"graph.{rdf_format}"
+    result = runner.invoke(main, ["export", "--format", fmt, "-o", str(target), *out_args])
+    assert result.exit_code == 0, result.output
+    exported = Graph().parse(target, format=rdf_format)
+    reference = Graph().parse(built.out / "graph.nt", format="nt")
+    assert len(exported) == built.triples
+    assert isomorphic(exported, reference)
+
+
+def test_export_graphml(runner: CliRunner, out_args: list[str], tmp_path: Path) -> None:
+    import networkx as nx
+
+    target = tmp_path / "graph.graphml"
+    assert runner.invoke(main, ["export", "--format", "graphml", "-o", str(target), *out_args]).exit_code == 0
+    graph = nx.read_graphml(target)
+    mofcom = "https://w3id.org/polkg/id/agency/mofcom"
+    assert graph.nodes[mofcom]["label"] == "Ministry of Commerce"
+    assert graph.number_of_edges() > 1000
+
+
+def test_sources_elsewhere_are_built_on_demand(runner: CliRunner, sources_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "team-build"
+    agencies = sources_copy / "registry" / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace("aliases: [Statistics Bureau]", "aliases: [Statistics Bureau, Stats Office]"), encoding="utf-8")
+    result = runner.invoke(main, ["query", "run", "agency-timeline", "-p", "agency=Stats Office", "--format", "csv", "--sources", str(sources_copy), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "opinions-2022" in result.output
+    assert (out / "graph.ttl").is_file()
+
+
+def test_validate_command(runner: CliRunner) -> None:
+    ok = runner.invoke(main, ["validate", "--sources", str(FIXTURES / "valid" / "minimal")])
+    assert ok.exit_code == 0 and "sources are valid" in ok.output
+    bad = runner.invoke(main, ["validate", "--sources", str(FIXTURES / "invalid" / "cycle")])
+    assert bad.exit_code == 2 and "registry file is missing" in bad.output
