@@ -69,11 +69,16 @@ def parse_query_file(path: Path) -> StoredQuery:
         if not re.search(r"\?" + re.escape(raw["name"]) + r"\b", text):
             raise QueryFileError(f"{path}: param '{raw['name']}' has no ?{raw['name']} variable in the query")
         default = raw.get("default")
-        params.append(Param(
-            name=raw["name"], type=raw["type"], description=str(raw.get("description", "")),
-            required=bool(raw.get("required", default is None)), default=None if default is None else str(default),
-            example=None if raw.get("example") is None else str(raw["example"]),
-        ))
+        params.append(
+            Param(
+                name=raw["name"],
+                type=raw["type"],
+                description=str(raw.get("description", "")),
+                required=bool(raw.get("required", default is None)),
+                default=None if default is None else str(default),
+                example=None if raw.get("example") is None else str(raw["example"]),
+            )
+        )
     known = {"summary", "description", "params", "tags"}
     return StoredQuery(
         id=path.stem,

@@ -39,7 +39,9 @@ def _reported(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SourceError as exc:
-            click.echo(f"error: the sources are invalid ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True)
+            click.echo(
+                f"error: the sources are invalid ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True
+            )
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
             click.echo("nothing was written; the previous build is unchanged", err=True)
@@ -57,11 +59,15 @@ def _reported(func: F) -> F:
 def _graph_options(func: F) -> F:
     """--sources and --out, shared by every command that reads the graph."""
     func = click.option(
-        "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
         help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
     )(func)
     func = click.option(
-        "--sources", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+        "--sources",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
         help="Curated sources folder (registry/ and documents/).  [default: the bundled sources]",
     )(func)
     return func
@@ -102,10 +108,18 @@ def main() -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--sources", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Curated sources folder.  [default: the bundled sources]")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write graph.ttl, graph.nt and the query store to.  [default: $POLKG_OUT or ./polkg-out]")
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Curated sources folder.  [default: the bundled sources]",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write graph.ttl, graph.nt and the query store to.  [default: $POLKG_OUT or ./polkg-out]",
+)
 @_reported
 def build(sources: Path | None, out: Path | None) -> None:
     """Check the sources, validate the graph (SHACL) and write it with a query store.
@@ -120,8 +134,12 @@ def build(sources: Path | None, out: Path | None) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--sources", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Curated sources folder.  [default: the bundled sources]")
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Curated sources folder.  [default: the bundled sources]",
+)
 @_reported
 def validate(sources: Path | None) -> None:
     """Check the sources and validate the graph they give, writing nothing."""
@@ -150,7 +168,9 @@ def query_list(tag: str | None) -> None:
         click.echo(f"{q.id:<24} {params}")
         click.echo(f"    {q.summary}")
         if q.params and all(p.example for p in q.params):
-            example = " ".join(f"-p {p.name}={p.example!r}" if " " in (p.example or "") else f"-p {p.name}={p.example}" for p in q.params)
+            example = " ".join(
+                f"-p {p.name}={p.example!r}" if " " in (p.example or "") else f"-p {p.name}={p.example}" for p in q.params
+            )
             click.echo(f"    e.g. polkg query run {q.id} {example}")
 
 
@@ -178,10 +198,22 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 
 @query.command("run", epilog=EXIT_CODES)
 @click.argument("query_id")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value, as a person would type it (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-              show_default=True, help="json is W3C SPARQL 1.1 Query Results JSON.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter value, as a person would type it (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="json is W3C SPARQL 1.1 Query Results JSON.",
+)
 @_graph_options
 @_reported
 def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | None, out: Path | None) -> None:
@@ -202,8 +234,14 @@ def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | 
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("query_or_file")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-              show_default=True, help="Output format for SELECT and ASK results.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format for SELECT and ASK results.",
+)
 @_graph_options
 @_reported
 def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None) -> None:
@@ -223,10 +261,21 @@ def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None)
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--format", "fmt", type=click.Choice(["turtle", "json-ld", "n-triples", "graphml"]), default="turtle",
-              show_default=True, help="graphml gives resources as nodes and resource-to-resource triples as edges.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (atomically).  [default: stdout]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "json-ld", "n-triples", "graphml"]),
+    default="turtle",
+    show_default=True,
+    help="graphml gives resources as nodes and resource-to-resource triples as edges.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (atomically).  [default: stdout]",
+)
 @_graph_options
 @_reported
 def export(fmt: str, output: Path | None, sources: Path | None, out: Path | None) -> None:

@@ -20,7 +20,12 @@ _RELATION = {
     "replaces": PK.replaces,
 }
 _BASIS = {"stated": PK.StatedInSource, "curator-inference": PK.CuratorInference, "curator-knowledge": PK.CuratorKnowledge}
-_CLAIM_CLASS = {"figure": PK.Figure, "assessment": PK.Assessment, "expectation": PK.Expectation, "reported-content": PK.ReportedContent}
+_CLAIM_CLASS = {
+    "figure": PK.Figure,
+    "assessment": PK.Assessment,
+    "expectation": PK.Expectation,
+    "reported-content": PK.ReportedContent,
+}
 _ROLE_SLUG = {
     PK.LeadIssuer: "lead-issuer",
     PK.CoIssuer: "co-issuer",
@@ -135,8 +140,14 @@ class _Emitter:
         for scheme in self.c.vocab.schemes:
             self.scheme(scheme.id, scheme.label, scheme.definition, scheme.concepts)
 
-    def scheme(self, scheme_id: str, label: str, definition: str, concepts: Iterable[model.Concept],
-               broader: dict[str, str | None] | None = None) -> None:
+    def scheme(
+        self,
+        scheme_id: str,
+        label: str,
+        definition: str,
+        concepts: Iterable[model.Concept],
+        broader: dict[str, str | None] | None = None,
+    ) -> None:
         s = scheme_iri(scheme_id)
         self.add(s, RDF.type, SKOS.ConceptScheme)
         self.add(s, SKOS.prefLabel, Literal(label, lang="en"))
@@ -160,7 +171,11 @@ class _Emitter:
         reg = self.c.sectors
         ebops_scheme = ID["scheme/ebops2010"]
         self.add(ebops_scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(ebops_scheme, SKOS.prefLabel, Literal("Extended Balance of Payments Services classification 2010 (EBOPS 2010)", lang="en"))
+        self.add(
+            ebops_scheme,
+            SKOS.prefLabel,
+            Literal("Extended Balance of Payments Services classification 2010 (EBOPS 2010)", lang="en"),
+        )
         self.add(ebops_scheme, RDFS.label, Literal("EBOPS 2010", lang="en"))
         for item in reg.ebops:
             node = EBOPS[item.code]
@@ -170,8 +185,13 @@ class _Emitter:
             self.add(node, DCTERMS.identifier, Literal(item.code))
             self.add(node, SKOS.prefLabel, Literal(item.label, lang="en"))
             self.add(node, RDFS.label, Literal(item.label, lang="en"))
-        self.scheme("sectors", "Service sectors", "Service sectors named in the sources, matched to EBOPS 2010.",
-                    reg.sectors, {s.id: s.broader for s in reg.sectors})
+        self.scheme(
+            "sectors",
+            "Service sectors",
+            "Service sectors named in the sources, matched to EBOPS 2010.",
+            reg.sectors,
+            {s.id: s.broader for s in reg.sectors},
+        )
         for sector in reg.sectors:
             for code in sector.ebops.exact:
                 self.add(sector_iri(sector.id), SKOS.exactMatch, EBOPS[code])
@@ -248,7 +268,9 @@ class _Emitter:
             self.dated(node, reorg.date)
             self.add(node, TIME.hasTime, instant)
             self.add(instant, RDF.type, TIME.Instant)
-            self.add(instant, TIME.inXSDDate if reorg.date.precision == "day" else TIME.inXSDgYearMonth, _date_literal(reorg.date))
+            self.add(
+                instant, TIME.inXSDDate if reorg.date.precision == "day" else TIME.inXSDgYearMonth, _date_literal(reorg.date)
+            )
             for agency_id in reorg.original:
                 self.add(node, ORG.originalOrganization, agency_iri(agency_id))
                 self.add(agency_iri(agency_id), ORG.changedBy, node)

@@ -41,7 +41,10 @@ def _graphml(graph: object) -> bytes:
     def node(term: URIRef) -> str:
         key = str(term)
         if key not in nxg:
-            label = next((str(o) for o in graph.objects(term, RDFS.label) if isinstance(o, Literal) and o.language in (None, "en")), compact(key))
+            label = next(
+                (str(o) for o in graph.objects(term, RDFS.label) if isinstance(o, Literal) and o.language in (None, "en")),
+                compact(key),
+            )
             types = " ".join(sorted(compact(str(t)) for t in graph.objects(term, RDF.type)))
             nxg.add_node(key, label=label, types=types)
         return key

@@ -143,4 +143,5 @@ class ELI(DefinedNamespace):
     is_about: URIRef
     relevant_for: URIRef
 
+
 __all__ = ["BASE", "EBOPS", "ELI", "ID", "PK", "PREFIXES"]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from graph_builder.catalogue import Param, StoredQuery
 from graph_builder.engine import Engine
 from graph_builder.errors import UsageError
-from graph_builder.results import Term
 from graph_builder.names import normalise_name
+from graph_builder.results import Term
 
 _DOCUMENTS = """
 SELECT ?item ?id ?name WHERE {
@@ -57,8 +57,11 @@ def _compact_number(text: str) -> str:
 def _pick(param: Param, value: str, candidates: list[_Candidate], kind: str, allow_fragment: bool = True) -> str:
     candidates = sorted(candidates, key=lambda c: c.id)
     wanted = normalise_name(value)
-    exact = [c for c in candidates if wanted == c.id or any(wanted == normalise_name(n) or
-             _compact_number(value) == _compact_number(n) for n in c.names)]
+    exact = [
+        c
+        for c in candidates
+        if wanted == c.id or any(wanted == normalise_name(n) or _compact_number(value) == _compact_number(n) for n in c.names)
+    ]
     if len(exact) == 1:
         return exact[0].iri
     matches = exact
@@ -66,8 +69,10 @@ def _pick(param: Param, value: str, candidates: list[_Candidate], kind: str, all
         matches = [c for c in candidates if wanted in c.id or any(wanted in normalise_name(n) for n in c.names)]
         if len(matches) == 1:
             return matches[0].iri
+
     def describe(c: _Candidate) -> str:
         return f"  {c.id}: {c.names[0]}" if c.names else f"  {c.id}"
+
     if matches:
         listing = "\n".join(describe(c) for c in matches[:20])
         raise UsageError(f"{param.name}={value!r} matches {len(matches)} {kind}s; give one of these ids:\n{listing}")
@@ -114,7 +119,9 @@ def resolve(query: StoredQuery, values: dict[str, str], engine: Engine) -> dict[
                 bindings[param.name] = Term("uri", matches[0].iri)
             else:
                 numbers = ", ".join(n for c in candidates for n in c.names[:1])
-                raise UsageError(f"{param.name}={value!r}: no such provision in this document; its provisions are: {numbers or '(none)'}")
+                raise UsageError(
+                    f"{param.name}={value!r}: no such provision in this document; its provisions are: {numbers or '(none)'}"
+                )
         else:
             bindings[param.name] = Term("literal", value)
     return bindings

@@ -38,5 +38,5 @@ def compact(iri: str) -> str:
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
             best = prefix
     if best:
-        return f"{best}:{iri[len(PREFIXES[best]):]}"
+        return f"{best}:{iri[len(PREFIXES[best]) :]}"
     return f"<{iri}>"

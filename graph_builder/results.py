@@ -82,27 +82,34 @@ def _cells(result: ResultSet) -> list[list[str]]:
 def to_markdown(result: ResultSet) -> str:
     if result.boolean is not None:
         return str(result.boolean).lower() + "\n"
+
     def esc(text: str) -> str:
         return text.replace("\\", "\\\\").replace("|", "\\|")
+
     lines = ["| " + " | ".join(result.variables) + " |", "|" + "|".join(" --- " for _ in result.variables) + "|"]
     lines += ["| " + " | ".join(esc(c) for c in cells) + " |" for cells in _cells(result)]
     return "\n".join(lines) + "\n"
 
 
-def _allocate(natural: list[int], budget: int, floor: int = 6) -> list[int]:
-    """Column widths within ``budget``: narrow columns keep their width, wide ones share the rest fairly."""
-    widths = [0] * len(natural)
-    pending = list(range(len(natural)))
-    remaining = budget
+def _allocate(natural: list[int], budget: int, floor: int = 8) -> list[int]:
+    """Column widths within ``budget``: columns that fit keep their width, the rest share in proportion to content."""
+    widths = list(natural)
+    short = [i for i, n in enumerate(natural) if n <= 12]
+    if sum(natural[i] for i in short) <= budget // 2:  # dates, numbers, roles: never wrapped
+        pending = [i for i in range(len(natural)) if i not in short]
+        remaining = budget - sum(natural[i] for i in short)
+    else:
+        pending = list(range(len(natural)))
+        remaining = budget
     while pending:
-        share = max(floor, remaining // len(pending))
-        fits = [i for i in pending if natural[i] <= share]
+        total = sum(natural[i] for i in pending)
+        shares = {i: max(floor, remaining * natural[i] // total) for i in pending}
+        fits = [i for i in pending if natural[i] <= shares[i]]
         if not fits:
             for i in pending:
-                widths[i] = share
+                widths[i] = shares[i]
             break
         for i in fits:
-            widths[i] = natural[i]
             remaining -= natural[i]
         pending = [i for i in pending if i not in fits]
     return widths
@@ -121,9 +128,14 @@ def to_table(result: ResultSet, width: int | None = None) -> str:
     widths = _allocate(natural, width - 2 * (len(headers) - 1))
 
     def lines_of(cells: list[str]) -> list[str]:
-        wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""] for c, w in zip(cells, widths, strict=True)]
+        wrapped = [
+            textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=True) or [""] for c, w in zip(cells, widths, strict=True)
+        ]
         height = max(len(w) for w in wrapped)
-        return ["  ".join((w[k] if k < len(w) else "").ljust(widths[i]) for i, w in enumerate(wrapped)).rstrip() for k in range(height)]
+        return [
+            "  ".join((w[k] if k < len(w) else "").ljust(widths[i]) for i, w in enumerate(wrapped)).rstrip()
+            for k in range(height)
+        ]
 
     out = lines_of(headers)
     out.append("  ".join("-" * w for w in widths))

@@ -19,8 +19,14 @@ from graph_builder.yamlio import LineMap, load_yaml
 REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
     zip(
         REGISTRY_NAMES,
-        (model.Vocabularies, model.AgencyRegistry, model.SectorRegistry, model.ThemeRegistry, model.ZoneRegistry,
-         model.FrameworkRegistry),
+        (
+            model.Vocabularies,
+            model.AgencyRegistry,
+            model.SectorRegistry,
+            model.ThemeRegistry,
+            model.ZoneRegistry,
+            model.FrameworkRegistry,
+        ),
         strict=True,
     )
 )
@@ -110,7 +116,9 @@ def load_sources(root: Path) -> Corpus:
     """Parse and check every file under ``root``; raise SourceError listing every problem found."""
     root = Path(root)
     if not root.is_dir():
-        raise SourceError([Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")])
+        raise SourceError(
+            [Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")]
+        )
     problems: list[Problem] = []
     parsed: dict[str, tuple[BaseModel, Loaded]] = {}
     for name, cls in REGISTRY_FILES.items():
@@ -124,7 +132,9 @@ def load_sources(root: Path) -> Corpus:
             problems.extend(exc.problems)
     doc_paths = sorted((root / "documents").glob("*.yaml")) if (root / "documents").is_dir() else []
     if not doc_paths:
-        problems.append(Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file"))
+        problems.append(
+            Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file")
+        )
     doc_files: list[tuple[model.DocumentFile, Loaded]] = []
     for path in doc_paths:
         try:
@@ -173,8 +183,12 @@ class _Checker:
     def claim_id(self, kind: str, id_: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
         if id_ in self.owner:
             other_kind, other_path, other_line = self.owner[id_]
-            self.problem(loaded, loc, f"id '{id_}' is already used by a {other_kind} at {other_path}:{other_line}",
-                         "ids must be unique across all source files; choose another id")
+            self.problem(
+                loaded,
+                loc,
+                f"id '{id_}' is already used by a {other_kind} at {other_path}:{other_line}",
+                "ids must be unique across all source files; choose another id",
+            )
         else:
             self.owner[id_] = (kind, loaded.path, loaded.at(*loc))
 
@@ -192,9 +206,9 @@ class _Checker:
         seen: set[str] = set()
         for i, value in enumerate(values):
             if value in seen:
-                self.problem(loaded, loc + (i,), f"'{value}' is listed twice", "remove the duplicate")
+                self.problem(loaded, (*loc, i), f"'{value}' is listed twice", "remove the duplicate")
             seen.add(value)
-            self.ref(known, value, what, loaded, loc + (i,))
+            self.ref(known, value, what, loaded, (*loc, i))
 
     # ------------------------------------------------------------------ checks
     def run(self) -> list[Problem]:
@@ -210,7 +224,12 @@ class _Checker:
             seen: set[str] = set()
             for j, concept in enumerate(scheme.concepts):
                 if concept.id in seen:
-                    self.problem(vocab, ("schemes", i, "concepts", j, "id"), f"concept '{concept.id}' appears twice in scheme '{scheme.id}'", "remove the duplicate")
+                    self.problem(
+                        vocab,
+                        ("schemes", i, "concepts", j, "id"),
+                        f"concept '{concept.id}' appears twice in scheme '{scheme.id}'",
+                        "remove the duplicate",
+                    )
                 seen.add(concept.id)
         for required in ("document-types", "source-kinds", "agency-kinds", "zone-types", "framework-kinds"):
             if not c.scheme(required):
@@ -234,8 +253,12 @@ class _Checker:
                 norm = normalise_name(spelling)
                 other = names.get(norm)
                 if other is not None and other != agency.id:
-                    self.problem(ag, ("agencies", i, key), f"'{spelling}' is also a name of agency '{other}'",
-                                 "a name may belong to one agency only; remove it from one of them")
+                    self.problem(
+                        ag,
+                        ("agencies", i, key),
+                        f"'{spelling}' is also a name of agency '{other}'",
+                        "a name may belong to one agency only; remove it from one of them",
+                    )
                 names[norm] = agency.id
         for i, reorg in enumerate(c.agencies.reorganisations):
             self.claim_id("reorganisation", reorg.id, ag, ("reorganisations", i, "id"))
@@ -285,74 +308,122 @@ class _Checker:
         docs = {d.id: d for _, d in c.documents()}
         provisions = {f"{d.id}/{p.number}": (d, p) for _, d in c.documents() for p in d.provisions}
 
-        for (path, doc_file), loaded in zip(c.files, self.doc_loaded, strict=True):
+        for (_path, doc_file), loaded in zip(c.files, self.doc_loaded, strict=True):
             src = doc_file.source
             if src.document and src.id and src.id != src.document:
-                self.problem(loaded, ("source", "id"), f"with 'document: {src.document}' the id must be the same or omitted",
-                             "remove 'id' or make it equal to 'document'")
+                self.problem(
+                    loaded,
+                    ("source", "id"),
+                    f"with 'document: {src.document}' the id must be the same or omitted",
+                    "remove 'id' or make it equal to 'document'",
+                )
             if not src.document and not src.id:
-                self.problem(loaded, ("source",), "give either 'document' (the source is a document of this file) or 'id' and 'title'",
-                             "a translation is 'id'+'title'; a summary, article or statement is 'document'")
+                self.problem(
+                    loaded,
+                    ("source",),
+                    "give either 'document' (the source is a document of this file) or 'id' and 'title'",
+                    "a translation is 'id'+'title'; a summary, article or statement is 'document'",
+                )
             if src.id and not src.document:
                 self.claim_id("source text", src.id, loaded, ("source", "id"))
                 if not src.title:
                     self.problem(loaded, ("source", "title"), "a source given by 'id' needs a 'title'", "add a title")
             if src.document and src.document not in {d.id for d in doc_file.documents}:
-                self.problem(loaded, ("source", "document"), f"'{src.document}' is not a document of this file",
-                             "list the source itself under 'documents' with class secondary or statement")
+                self.problem(
+                    loaded,
+                    ("source", "document"),
+                    f"'{src.document}' is not a document of this file",
+                    "list the source itself under 'documents' with class secondary or statement",
+                )
             self.ref(c.scheme("source-kinds"), src.kind, "source kind", loaded, ("source", "kind"))
             self.ref(agency_ids, src.publisher, "agency", loaded, ("source", "publisher"))
             self.refs(doc_ids, src.reports, "document", loaded, ("source", "reports"))
             for j, reported in enumerate(src.reports):
                 rep = docs.get(reported)
                 if rep and rep.date and src.date and src.date.earliest < rep.date.earliest:
-                    self.problem(loaded, ("source", "reports", j), f"the source is dated {src.date.text}, before '{reported}' ({rep.date.text}) that it reports",
-                                 "check both dates")
+                    self.problem(
+                        loaded,
+                        ("source", "reports", j),
+                        f"the source is dated {src.date.text}, before '{reported}' ({rep.date.text}) that it reports",
+                        "check both dates",
+                    )
 
             for i, doc in enumerate(doc_file.documents):
                 base = ("documents", i)
-                self.claim_id("document", doc.id, loaded, base + ("id",))
-                self.ref(c.scheme("document-types"), doc.type, "document type", loaded, base + ("type",))
+                self.claim_id("document", doc.id, loaded, (*base, "id"))
+                self.ref(c.scheme("document-types"), doc.type, "document type", loaded, (*base, "type"))
                 if doc.date and doc.published and doc.published.earliest < doc.date.earliest:
-                    self.problem(loaded, base + ("published",), f"published {doc.published.text} before its date {doc.date.text}", "check both dates")
+                    self.problem(
+                        loaded,
+                        (*base, "published"),
+                        f"published {doc.published.text} before its date {doc.date.text}",
+                        "check both dates",
+                    )
                 if doc.issuers:
                     iss = doc.issuers
-                    self.ref(agency_ids, iss.lead, "agency", loaded, base + ("issuers", "lead"))
-                    self.refs(agency_ids, iss.co, "agency", loaded, base + ("issuers", "co"))
+                    self.ref(agency_ids, iss.lead, "agency", loaded, (*base, "issuers", "lead"))
+                    self.refs(agency_ids, iss.co, "agency", loaded, (*base, "issuers", "co"))
                     if iss.lead in iss.co:
-                        self.problem(loaded, base + ("issuers", "co"), f"the lead issuer '{iss.lead}' is also listed as a co-issuer", "list it only as lead")
+                        self.problem(
+                            loaded,
+                            (*base, "issuers", "co"),
+                            f"the lead issuer '{iss.lead}' is also listed as a co-issuer",
+                            "list it only as lead",
+                        )
                     if iss.count is not None and iss.count != 1 + len(iss.co):
-                        self.problem(loaded, base + ("issuers", "count"),
-                                     f"the text states {iss.count} issuers but lead + co-issuers give {1 + len(iss.co)}",
-                                     "add the missing co-issuers or correct the count")
+                        self.problem(
+                            loaded,
+                            (*base, "issuers", "count"),
+                            f"the text states {iss.count} issuers but lead + co-issuers give {1 + len(iss.co)}",
+                            "add the missing co-issuers or correct the count",
+                        )
                 for key in ("approved_by", "drafted_by"):
                     ref = getattr(doc, key)
                     if ref:
-                        self.ref(agency_ids, ref.agency, "agency", loaded, base + (key, "agency"))
-                self.refs(doc_ids - {doc.id}, doc.based_on, "document", loaded, base + ("based_on",))
-                self.refs(doc_ids - {doc.id}, doc.cites, "document", loaded, base + ("cites",))
+                        self.ref(agency_ids, ref.agency, "agency", loaded, (*base, key, "agency"))
+                self.refs(doc_ids - {doc.id}, doc.based_on, "document", loaded, (*base, "based_on"))
+                self.refs(doc_ids - {doc.id}, doc.cites, "document", loaded, (*base, "cites"))
                 chapters = set()
                 for j, chapter in enumerate(doc.chapters):
                     if chapter.number in chapters:
-                        self.problem(loaded, base + ("chapters", j, "number"), f"chapter {chapter.number} appears twice", "number chapters uniquely")
+                        self.problem(
+                            loaded,
+                            (*base, "chapters", j, "number"),
+                            f"chapter {chapter.number} appears twice",
+                            "number chapters uniquely",
+                        )
                     chapters.add(chapter.number)
                 numbers: set[str] = set()
                 for j, prov in enumerate(doc.provisions):
-                    pl = base + ("provisions", j)
+                    pl = (*base, "provisions", j)
                     if prov.number in numbers:
-                        self.problem(loaded, pl + ("number",), f"provision {prov.number} appears twice in '{doc.id}'", "number provisions uniquely")
+                        self.problem(
+                            loaded,
+                            (*pl, "number"),
+                            f"provision {prov.number} appears twice in '{doc.id}'",
+                            "number provisions uniquely",
+                        )
                     numbers.add(prov.number)
                     if prov.chapter is not None and prov.chapter not in chapters:
-                        self.problem(loaded, pl + ("chapter",), f"chapter '{prov.chapter}' is not among the chapters of '{doc.id}'",
-                                     f"use one of: {', '.join(sorted(chapters)) or '(none defined)'}")
-                    self.refs(agency_ids, prov.agencies, "agency", loaded, pl + ("agencies",))
-                    self.refs(agency_ids, prov.mentions, "agency", loaded, pl + ("mentions",))
-                    self.refs(sector_ids, prov.sectors, "sector", loaded, pl + ("sectors",))
-                    self.refs(theme_ids, prov.themes, "theme", loaded, pl + ("themes",))
-                    self.refs(zone_ids, prov.zones, "zone", loaded, pl + ("zones",))
-                    self.refs(framework_ids, prov.frameworks, "framework", loaded, pl + ("frameworks",))
+                        self.problem(
+                            loaded,
+                            (*pl, "chapter"),
+                            f"chapter '{prov.chapter}' is not among the chapters of '{doc.id}'",
+                            f"use one of: {', '.join(sorted(chapters)) or '(none defined)'}",
+                        )
+                    self.refs(agency_ids, prov.agencies, "agency", loaded, (*pl, "agencies"))
+                    self.refs(agency_ids, prov.mentions, "agency", loaded, (*pl, "mentions"))
+                    self.refs(sector_ids, prov.sectors, "sector", loaded, (*pl, "sectors"))
+                    self.refs(theme_ids, prov.themes, "theme", loaded, (*pl, "themes"))
+                    self.refs(zone_ids, prov.zones, "zone", loaded, (*pl, "zones"))
+                    self.refs(framework_ids, prov.frameworks, "framework", loaded, (*pl, "frameworks"))
                     if prov.agencies_open and not prov.agencies:
-                        self.problem(loaded, pl + ("agencies_open",), "agencies_open is set but no agencies are listed", "list the agencies named before 'etc.'")
+                        self.problem(
+                            loaded,
+                            (*pl, "agencies_open"),
+                            "agencies_open is set but no agencies are listed",
+                            "list the agencies named before 'etc.'",
+                        )
 
             if doc_file.cases:
                 cases = doc_file.cases
@@ -360,37 +431,48 @@ class _Checker:
                 groups = {g.number for g in cases.groups}
                 for i, item in enumerate(cases.items):
                     il = ("cases", "items", i)
-                    self.claim_id("case", item.id, loaded, il + ("id",))
+                    self.claim_id("case", item.id, loaded, (*il, "id"))
                     if item.group not in groups:
-                        self.problem(loaded, il + ("group",), f"case group {item.group} is not defined", f"add it under cases.groups (defined: {sorted(groups)})")
-                    self.ref(place_ids, item.city, "place", loaded, il + ("city",))
-                    self.ref(zone_ids, item.zone, "zone", loaded, il + ("zone",))
-                    self.refs(theme_ids, item.themes, "theme", loaded, il + ("themes",))
-                    self.refs(sector_ids, item.sectors, "sector", loaded, il + ("sectors",))
+                        self.problem(
+                            loaded,
+                            (*il, "group"),
+                            f"case group {item.group} is not defined",
+                            f"add it under cases.groups (defined: {sorted(groups)})",
+                        )
+                    self.ref(place_ids, item.city, "place", loaded, (*il, "city"))
+                    self.ref(zone_ids, item.zone, "zone", loaded, (*il, "zone"))
+                    self.refs(theme_ids, item.themes, "theme", loaded, (*il, "themes"))
+                    self.refs(sector_ids, item.sectors, "sector", loaded, (*il, "sectors"))
                 for i, group in enumerate(cases.groups):
                     members = sum(1 for item in cases.items if item.group == group.number)
                     if group.count is not None and members > group.count:
-                        self.problem(loaded, ("cases", "groups", i, "count"), f"group {group.number} has {members} cases listed but its count is {group.count}", "correct the count or the cases")
+                        self.problem(
+                            loaded,
+                            ("cases", "groups", i, "count"),
+                            f"group {group.number} has {members} cases listed but its count is {group.count}",
+                            "correct the count or the cases",
+                        )
 
             for i, claim in enumerate(doc_file.claims):
                 cl = ("claims", i)
-                self.claim_id("claim", claim.id, loaded, cl + ("id",))
+                self.claim_id("claim", claim.id, loaded, (*cl, "id"))
                 if claim.kind == "figure" and claim.value is None:
-                    self.problem(loaded, cl + ("value",), "a figure needs a value", "add value (and unit, metric)")
+                    self.problem(loaded, (*cl, "value"), "a figure needs a value", "add value (and unit, metric)")
                 about = claim.about
-                self.refs(doc_ids, about.documents, "document", loaded, cl + ("about", "documents"))
-                self.refs(provisions, about.provisions, "provision", loaded, cl + ("about", "provisions"))
-                self.refs(theme_ids, about.themes, "theme", loaded, cl + ("about", "themes"))
-                self.refs(zone_ids, about.zones, "zone", loaded, cl + ("about", "zones"))
-                self.refs(framework_ids, about.frameworks, "framework", loaded, cl + ("about", "frameworks"))
-                self.refs(agency_ids, about.agencies, "agency", loaded, cl + ("about", "agencies"))
-                self.refs(sector_ids, about.sectors, "sector", loaded, cl + ("about", "sectors"))
+                self.refs(doc_ids, about.documents, "document", loaded, (*cl, "about", "documents"))
+                self.refs(provisions, about.provisions, "provision", loaded, (*cl, "about", "provisions"))
+                self.refs(theme_ids, about.themes, "theme", loaded, (*cl, "about", "themes"))
+                self.refs(zone_ids, about.zones, "zone", loaded, (*cl, "about", "zones"))
+                self.refs(framework_ids, about.frameworks, "framework", loaded, (*cl, "about", "frameworks"))
+                self.refs(agency_ids, about.agencies, "agency", loaded, (*cl, "about", "agencies"))
+                self.refs(sector_ids, about.sectors, "sector", loaded, (*cl, "about", "sectors"))
 
             self.check_evolution(doc_file, loaded, provisions)
         self.check_cycles(provisions)
 
-    def check_evolution(self, doc_file: model.DocumentFile, loaded: Loaded,
-                        provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
+    def check_evolution(
+        self, doc_file: model.DocumentFile, loaded: Loaded, provisions: dict[str, tuple[model.Document, model.Provision]]
+    ) -> None:
         seen: set[tuple[str, str]] = set()
         for i, link in enumerate(doc_file.evolution):
             el = ("evolution", i)
@@ -399,25 +481,48 @@ class _Checker:
                 if value not in provisions:
                     doc_id = value.split("/", 1)[0]
                     known = sorted(k.split("/", 1)[1] for k in provisions if k.startswith(doc_id + "/"))
-                    fix = f"'{doc_id}' has provisions {', '.join(known)}" if known else f"no document '{doc_id}' with provisions exists"
-                    self.problem(loaded, el + (end,), f"unknown provision '{value}'", fix)
+                    fix = (
+                        f"'{doc_id}' has provisions {', '.join(known)}"
+                        if known
+                        else f"no document '{doc_id}' with provisions exists"
+                    )
+                    self.problem(loaded, (*el, end), f"unknown provision '{value}'", fix)
             if link.later == link.earlier:
-                self.problem(loaded, el + ("earlier",), "a provision cannot evolve from itself", "link two different provisions")
+                self.problem(loaded, (*el, "earlier"), "a provision cannot evolve from itself", "link two different provisions")
             if (link.later, link.earlier) in seen:
-                self.problem(loaded, el, f"the link {link.later} -> {link.earlier} is given twice", "keep one, with the most precise relation")
+                self.problem(
+                    loaded,
+                    el,
+                    f"the link {link.later} -> {link.earlier} is given twice",
+                    "keep one, with the most precise relation",
+                )
             seen.add((link.later, link.earlier))
             if link.later in provisions and link.earlier in provisions:
                 later_doc, _ = provisions[link.later]
                 earlier_doc, _ = provisions[link.earlier]
                 if later_doc.id == earlier_doc.id:
-                    self.problem(loaded, el, "evolution links join provisions of different documents", "link to a provision of an earlier document")
+                    self.problem(
+                        loaded,
+                        el,
+                        "evolution links join provisions of different documents",
+                        "link to a provision of an earlier document",
+                    )
                 elif later_doc.date is None or earlier_doc.date is None:
                     undated = later_doc.id if later_doc.date is None else earlier_doc.id
-                    self.problem(loaded, el, f"cannot check that the link runs forward in time: '{undated}' has no date", "date the document or drop the link")
+                    self.problem(
+                        loaded,
+                        el,
+                        f"cannot check that the link runs forward in time: '{undated}' has no date",
+                        "date the document or drop the link",
+                    )
                 elif later_doc.date.earliest < earlier_doc.date.earliest:
-                    self.problem(loaded, el + ("earlier",),
-                                 f"runs backward in time: {link.later} ({later_doc.date.text}) is older than {link.earlier} ({earlier_doc.date.text})",
-                                 "swap 'later' and 'earlier'")
+                    self.problem(
+                        loaded,
+                        (*el, "earlier"),
+                        f"runs backward in time: {link.later} ({later_doc.date.text}) "
+                        f"is older than {link.earlier} ({earlier_doc.date.text})",
+                        "swap 'later' and 'earlier'",
+                    )
 
     def check_cycles(self, provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
         import networkx as nx

@@ -35,11 +35,11 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap) -> None:
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            lines.add(path + (key,), key_node.start_mark.line + 1)
-            _walk(value_node, path + (key,), lines)
+            lines.add((*path, key), key_node.start_mark.line + 1)
+            _walk(value_node, (*path, key), lines)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, path + (index,), lines)
+            _walk(item, (*path, index), lines)
 
 
 class _DateAsStringLoader(yaml.SafeLoader):

@@ -25,7 +25,9 @@ def test_current_build_is_reused_and_a_change_rebuilds(tmp_path: Path, sources_c
     ensure_built(sources_copy, out)
     assert (out / "graph.nt").stat().st_mtime_ns == stamp
     themes = sources_copy / "registry" / "themes.yaml"
-    themes.write_text(themes.read_text(encoding="utf-8") + "  - {id: extra-theme, label: Extra, definition: A test theme.}\n", encoding="utf-8")
+    themes.write_text(
+        themes.read_text(encoding="utf-8") + "  - {id: extra-theme, label: Extra, definition: A test theme.}\n", encoding="utf-8"
+    )
     assert not is_current(out, sources_copy)
     ensure_built(sources_copy, out)
     assert "extra-theme" in (out / "graph.nt").read_text(encoding="utf-8")

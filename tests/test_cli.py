@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES
 from graph_builder.build import BuildResult
 from graph_builder.catalogue import load_catalogue
 from graph_builder.cli import main
@@ -55,7 +55,9 @@ def test_run_table_fits_80_columns(runner: CliRunner, out_args: list[str]) -> No
 
 
 def test_run_json_is_sparql_results_json(runner: CliRunner, out_args: list[str]) -> None:
-    result = runner.invoke(main, ["query", "run", "document-issuers", "--param", "doc=opinions-2022", "--format", "json", *out_args])
+    result = runner.invoke(
+        main, ["query", "run", "document-issuers", "--param", "doc=opinions-2022", "--format", "json", *out_args]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["head"]["vars"][:3] == ["agency", "agencyLabel", "role"]
@@ -107,7 +109,9 @@ def test_sparql_command(runner: CliRunner, out_args: list[str], tmp_path: Path) 
 # rdflib's own JSON-LD parser (used here to read the export back) warns about its internal ConjunctiveGraph.
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 @pytest.mark.parametrize(("fmt", "rdf_format"), [("turtle", "turtle"), ("n-triples", "nt"), ("json-ld", "json-ld")])
-def test_export_formats_hold_the_same_graph(runner: CliRunner, out_args: list[str], built: BuildResult, fmt: str, rdf_format: str, tmp_path: Path) -> None:
+def test_export_formats_hold_the_same_graph(
+    runner: CliRunner, out_args: list[str], built: BuildResult, fmt: str, rdf_format: str, tmp_path: Path
+) -> None:
     target = tmp_path / f"graph.{rdf_format}"
     result = runner.invoke(main, ["export", "--format", fmt, "-o", str(target), *out_args])
     assert result.exit_code == 0, result.output
@@ -131,8 +135,28 @@ def test_export_graphml(runner: CliRunner, out_args: list[str], tmp_path: Path) 
 def test_sources_elsewhere_are_built_on_demand(runner: CliRunner, sources_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "team-build"
     agencies = sources_copy / "registry" / "agencies.yaml"
-    agencies.write_text(agencies.read_text(encoding="utf-8").replace("aliases: [Statistics Bureau]", "aliases: [Statistics Bureau, Stats Office]"), encoding="utf-8")
-    result = runner.invoke(main, ["query", "run", "agency-timeline", "-p", "agency=Stats Office", "--format", "csv", "--sources", str(sources_copy), "--out", str(out)])
+    agencies.write_text(
+        agencies.read_text(encoding="utf-8").replace(
+            "aliases: [Statistics Bureau]", "aliases: [Statistics Bureau, Stats Office]"
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main,
+        [
+            "query",
+            "run",
+            "agency-timeline",
+            "-p",
+            "agency=Stats Office",
+            "--format",
+            "csv",
+            "--sources",
+            str(sources_copy),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "opinions-2022" in result.output
     assert (out / "graph.ttl").is_file()

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Run, agency_set, column_set
+
 from graph_builder.emit import doc_iri, provision_iri
 from graph_builder.errors import UsageError
 
 CO_ISSUERS_2022 = {
-    "cpd", "cac", "mfa", "ndrc", "moe", "most", "miit", "mof", "mohrss", "mohurd", "mct", "pboc", "gac", "sta",
-    "nrta", "gas", "nbs", "hkmao", "cbirc", "csrc", "ncha", "natcm", "safe", "cnipa", "ccpit", "cipg",
+    "cpd",
+    "cac",
+    "mfa",
+    "ndrc",
+    "moe",
+    "most",
+    "miit",
+    "mof",
+    "mohrss",
+    "mohurd",
+    "mct",
+    "pboc",
+    "gac",
+    "sta",
+    "nrta",
+    "gas",
+    "nbs",
+    "hkmao",
+    "cbirc",
+    "csrc",
+    "ncha",
+    "natcm",
+    "safe",
+    "cnipa",
+    "ccpit",
+    "cipg",
 }
 
 
@@ -66,7 +90,9 @@ def test_2022_provision_agencies(run: Run, number: str, expected: set[str]) -> N
 def test_2022_open_ended_list_and_non_co_issuers(run: Run) -> None:
     tax = run("provision-agencies", doc="opinions-2022", provision="26")
     assert {r["openEnded"].value for r in tax.rows} == {"true"}
-    finance = {r["agency"].value: r["coIssuer"].value for r in run("provision-agencies", doc="opinions-2022", provision="25").rows}
+    finance = {
+        r["agency"].value: r["coIssuer"].value for r in run("provision-agencies", doc="opinions-2022", provision="25").rows
+    }
     assert {a for a, co in finance.items() if co == "false"} == agency_set("exim-bank", "sinosure")
 
 
@@ -105,15 +131,22 @@ def test_reorganisation_cbirc_to_nfra(run: Run) -> None:
     ]
     timeline = run("agency-timeline", agency="National Financial Regulatory Administration").rows
     assert {(r["doc"].value, r["role"].value) for r in timeline} >= {
-        ("opinions-2022", "co-issuer"), ("opinions-2022", "responsible"), ("circular-2025", "co-issuer")}
+        ("opinions-2022", "co-issuer"),
+        ("opinions-2022", "responsible"),
+        ("circular-2025", "co-issuer"),
+    }
 
 
 def test_lineage_ip_financing(run: Run) -> None:
     later = run("provision-lineage", doc="opinions-2022", provision="25").rows
-    successors = {(r["relatedDoc"].value, r["relatedNumber"].value, r["relation"].value) for r in later if r["direction"].value == "later"}
+    successors = {
+        (r["relatedDoc"].value, r["relatedNumber"].value, r["relation"].value) for r in later if r["direction"].value == "later"
+    }
     assert ("circular-2025", "X", "continues") in successors
     earlier = run("provision-lineage", doc="circular-2025", provision="X").rows
-    assert {(r["relatedDoc"].value, r["relatedNumber"].value) for r in earlier if r["direction"].value == "earlier"} >= {("opinions-2022", "25")}
+    assert {(r["relatedDoc"].value, r["relatedNumber"].value) for r in earlier if r["direction"].value == "earlier"} >= {
+        ("opinions-2022", "25")
+    }
 
 
 def test_every_later_measure_has_an_earlier_link(run: Run) -> None:
@@ -135,17 +168,32 @@ def test_zones_and_frameworks(run: Run) -> None:
     assert zones["lingang-special-area"] == "Special area of a pilot free trade zone"
     assert zones["hainan-ftp"] == "Free trade port"
     plan_zones = column_set(run("document-zones", doc="plan-2026"), "zoneLabel")
-    assert {"Beijing service-trade innovation demonstration zone", "Shanghai service-trade innovation demonstration zone",
-            "Xiamen service-trade innovation demonstration zone"} <= plan_zones
+    assert {
+        "Beijing service-trade innovation demonstration zone",
+        "Shanghai service-trade innovation demonstration zone",
+        "Xiamen service-trade innovation demonstration zone",
+    } <= plan_zones
     plan_frameworks = column_set(run("document-frameworks", doc="plan-2026"), "frameworkLabel")
     assert {"Regional Comprehensive Economic Partnership", "China–Arab States cooperation"} <= plan_frameworks
     commentary = column_set(run("document-frameworks", doc="commentary"), "frameworkLabel")
-    assert {"Comprehensive and Progressive Agreement for Trans-Pacific Partnership", "Digital Economy Partnership Agreement"} <= commentary
+    assert {
+        "Comprehensive and Progressive Agreement for Trans-Pacific Partnership",
+        "Digital Economy Partnership Agreement",
+    } <= commentary
 
 
 def test_pilot_programme_and_cases(engine, run: Run) -> None:
     cases = run("pilot-cases").rows
-    assert {r["city"].value for r in cases} == {"Guangzhou", "Beijing", "Xiamen", "Xi'an", "Shanghai", "Hangzhou", "Shenzhen", "Chongqing"}
+    assert {r["city"].value for r in cases} == {
+        "Guangzhou",
+        "Beijing",
+        "Xiamen",
+        "Xi'an",
+        "Shanghai",
+        "Hangzhou",
+        "Shenzhen",
+        "Chongqing",
+    }
     assert all(r["group"].value == "4" and "zone" in r for r in cases)
     counts = engine.select("""
         SELECT ?total ?group4 ?regions ?zones WHERE {
@@ -154,7 +202,12 @@ def test_pilot_programme_and_cases(engine, run: Run) -> None:
           zone:service-trade-pilot-regions pk:memberCount ?regions .
           zone:service-trade-demonstration-zones pk:memberCount ?zones .
         }""").rows[0]
-    assert (counts["total"].value, counts["group4"].value, counts["regions"].value, counts["zones"].value) == ("83", "25", "28", "17")
+    assert (counts["total"].value, counts["group4"].value, counts["regions"].value, counts["zones"].value) == (
+        "83",
+        "25",
+        "28",
+        "17",
+    )
 
 
 def test_expectations_are_kept_apart_from_measures(engine, run: Run) -> None:
@@ -164,12 +217,16 @@ def test_expectations_are_kept_apart_from_measures(engine, run: Run) -> None:
     assert mixed.boolean is False
     plan_sources = engine.select("SELECT DISTINCT ?s WHERE { ?m pk:inDocument doc:plan-2026 ; pk:statedIn ?s }")
     assert column_set(plan_sources, "s") == {str(doc_iri("plan-2026-article"))}
-    summary = engine.select("SELECT ?kind ?date WHERE { doc:circular-2025-summary pk:sourceKind/dcterms:identifier ?kind ; pk:date ?date }")
+    summary = engine.select(
+        "SELECT ?kind ?date WHERE { doc:circular-2025-summary pk:sourceKind/dcterms:identifier ?kind ; pk:date ?date }"
+    )
     assert (summary.rows[0]["kind"].value, summary.rows[0]["date"].value) == ("law-firm-summary", "2025-10-20")
 
 
 def test_commentary_figures_and_negative_list(run: Run, engine) -> None:
-    figures = {r["value"].value for r in run("source-claims", doc="commentary-service-exports").rows if r["kind"].value == "Figure"}
+    figures = {
+        r["value"].value for r in run("source-claims", doc="commentary-service-exports").rows if r["kind"].value == "Figure"
+    }
     assert {"13.4", "7.1", "51.4"} <= figures
     negative = engine.select('ASK { ?p pk:inDocument doc:foreign-trade-law ; eli:is_about/dcterms:identifier "opening-up" }')
     assert negative.boolean is True
@@ -203,7 +260,7 @@ def test_every_fact_node_has_provenance(engine) -> None:
 )
 def test_agency_aliases_resolve(run: Run, typed: str, expected: str) -> None:
     rows = run("agency-timeline", agency=typed).rows
-    assert rows and {r["actor"].value for r in rows} >= agency_set(expected) - agency_set("cbirc") or expected == "cbirc"
+    assert (rows and {r["actor"].value for r in rows} >= agency_set(expected) - agency_set("cbirc")) or expected == "cbirc"
 
 
 @pytest.mark.parametrize("typed", ["商服贸发〔2022〕102号", "opinions-2022", "foreign cultural trade", "对外文化贸易"])

@@ -38,8 +38,13 @@ def test_every_term_is_declared_with_label_and_comment() -> None:
 def test_standard_vocabularies_are_reused() -> None:
     graph = _ontology()
     parents = {str(o) for p in (RDFS.subClassOf, RDFS.subPropertyOf) for o in graph.objects(None, p)}
-    for namespace in ("http://data.europa.eu/eli/ontology#", "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#",
-                      "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"):
+    for namespace in (
+        "http://data.europa.eu/eli/ontology#",
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://purl.org/dc/terms/",
+    ):
         assert any(p.startswith(namespace) for p in parents), namespace
 
 

@@ -17,8 +17,10 @@ CONTRACT = {
     "agency-load": ({"doc"}, ["agency", "agencyLabel", "provisions"]),
     "agency-pairs": ({"doc"}, ["agencyA", "agencyALabel", "agencyB", "agencyBLabel", "shared"]),
     "continuing-issuers": ({"from", "to"}, ["agency", "agencyLabel", "via"]),
-    "provision-lineage": ({"doc", "provision"},
-                          ["related", "relatedNumber", "relatedLabel", "relatedDoc", "date", "relation", "direction"]),
+    "provision-lineage": (
+        {"doc", "provision"},
+        ["related", "relatedNumber", "relatedLabel", "relatedDoc", "date", "relation", "direction"],
+    ),
     "unsucceeded-provisions": ({"doc"}, ["provision", "number", "label"]),
     "document-zones": ({"doc"}, ["zone", "zoneLabel", "zoneType"]),
     "document-frameworks": ({"doc"}, ["framework", "frameworkLabel"]),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import SEEDS, Run, agency_set, column_set
+
 from graph_builder.names import normalise_name
-from graph_builder.sources import load_sources
 from graph_builder.resources import default_sources
+from graph_builder.sources import load_sources
 
 OPINIONS = SEEDS / "002_1fb6f873d9b9dbd3.txt"
 pytestmark = pytest.mark.skipif(not OPINIONS.exists(), reason=f"seed texts not found at {SEEDS} (set POLKG_SEEDS)")

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
-from conftest import FIXTURES
 from graph_builder.cli import main
 from graph_builder.emit import emit, provision_iri
 from graph_builder.errors import SourceError
@@ -59,7 +59,8 @@ def test_provision_graph_is_exactly_as_modelled() -> None:
     for s, p, o in graph:
         if s == node or str(s).startswith(str(node) + "/"):
             part.add((s, p, o))
-    expected = Graph().parse(data="""
+    expected = Graph().parse(
+        data="""
         @prefix pk: <https://w3id.org/polkg/ontology#> . @prefix eli: <http://data.europa.eu/eli/ontology#> .
         @prefix prov: <http://www.w3.org/ns/prov#> . @prefix dcterms: <http://purl.org/dc/terms/> .
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -67,7 +68,8 @@ def test_provision_graph_is_exactly_as_modelled() -> None:
         @prefix p: <https://w3id.org/polkg/id/doc/early-opinions/provision/1/participation/responsible/> .
         <https://w3id.org/polkg/id/doc/early-opinions/provision/1>
             a pk:Measure, pk:Provision, eli:LegalResourceSubdivision ;
-            eli:is_part_of <https://w3id.org/polkg/id/doc/early-opinions>, <https://w3id.org/polkg/id/doc/early-opinions/chapter/I> ;
+            eli:is_part_of <https://w3id.org/polkg/id/doc/early-opinions>,
+                <https://w3id.org/polkg/id/doc/early-opinions/chapter/I> ;
             pk:inDocument <https://w3id.org/polkg/id/doc/early-opinions> ;
             pk:inChapter <https://w3id.org/polkg/id/doc/early-opinions/chapter/I> ;
             dcterms:identifier "early-opinions/1" ; eli:number "1" ; pk:ordinal 1 ;
@@ -82,7 +84,9 @@ def test_provision_graph_is_exactly_as_modelled() -> None:
             pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource .
         p:mofcom a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mofcom ; prov:hadRole pk:ResponsibleAgency ;
             pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     if not isomorphic(part, expected):
         extra = sorted(to_isomorphic(part) - to_isomorphic(expected))
         missing = sorted(to_isomorphic(expected) - to_isomorphic(part))
