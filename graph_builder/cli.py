@@ -64,13 +64,30 @@ def _graph_options(func: F) -> F:
         default=None,
         help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
     )(func)
-    func = click.option(
+    return _sources_option(func)
+
+
+def _sources_option(func: F) -> F:
+    return click.option(
         "--sources",
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=None,
         help="Curated sources folder (registry/ and documents/).  [default: the bundled sources]",
     )(func)
-    return func
+
+
+def _format_option(func: F) -> F:
+    """--format for commands that print query results (json is W3C SPARQL 1.1 Query Results JSON)."""
+    from graph_builder.results import FORMATS
+
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format; json is W3C SPARQL 1.1 Query Results JSON, csv the SPARQL CSV results format.",
+    )(func)
 
 
 def _engine(sources: Path | None, out: Path | None) -> Any:
@@ -108,12 +125,7 @@ def main() -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option(
-    "--sources",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Curated sources folder.  [default: the bundled sources]",
-)
+@_sources_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -134,12 +146,7 @@ def build(sources: Path | None, out: Path | None) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option(
-    "--sources",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Curated sources folder.  [default: the bundled sources]",
-)
+@_sources_option
 @_reported
 def validate(sources: Path | None) -> None:
     """Check the sources and validate the graph they give, writing nothing."""
@@ -206,14 +213,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="A parameter value, as a person would type it (repeatable).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="json is W3C SPARQL 1.1 Query Results JSON.",
-)
+@_format_option
 @_graph_options
 @_reported
 def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | None, out: Path | None) -> None:
@@ -234,14 +234,7 @@ def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | 
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("query_or_file")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="Output format for SELECT and ASK results.",
-)
+@_format_option
 @_graph_options
 @_reported
 def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None) -> None:
