@@ -79,6 +79,14 @@ def parse_query_file(path: Path) -> StoredQuery:
                 example=None if raw.get("example") is None else str(raw["example"]),
             )
         )
+    if params:
+        from graph_builder.binding import BindingError, bind_values
+        from graph_builder.results import Term
+
+        try:
+            bind_values(text, {p.name: Term("literal", "") for p in params})
+        except BindingError as exc:
+            raise QueryFileError(f"{path}: {exc}") from None
     known = {"summary", "description", "params", "tags"}
     return StoredQuery(
         id=path.stem,

@@ -32,20 +32,6 @@ def _to_term(term: Any) -> Term:
     raise QueryError(f"unsupported term in results: {term!r}")
 
 
-def _from_term(term: Term) -> Any:
-    import pyoxigraph as ox
-
-    if term.kind == "uri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.lang:
-        return ox.Literal(term.value, language=term.lang)
-    if term.datatype:
-        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(term.value)
-
-
 class EmbeddedEngine:
     """The read-only Oxigraph store a build wrote."""
 
@@ -60,9 +46,10 @@ class EmbeddedEngine:
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
         import pyoxigraph as ox
 
-        substitutions = {ox.Variable(name): _from_term(term) for name, term in (bindings or {}).items()}
+        from graph_builder.binding import bind_values
+
         try:
-            answer = self.store.query(sparql, prefixes=PREFIXES, substitutions=substitutions)
+            answer = self.store.query(bind_values(sparql, bindings or {}), prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
