@@ -1,7 +1,8 @@
 """The `polkg` command line: thin click commands, each calling one library function.
 
-Exit codes: 0 success; 1 internal error (a bug: please report it); 2 invalid sources, unknown or
-ambiguous parameter, or bad usage; 3 the query failed.
+Exit codes: 0 success; 1 internal error (a bug); 2 invalid sources, unknown or ambiguous parameter,
+or bad usage; 3 the query failed; 4 endpoint unreachable; 5 endpoint timeout; 6 endpoint HTTP error;
+7 endpoint answer is not SPARQL results.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ Exit codes:
   0  success
   1  internal error (a bug: please report it)
   2  invalid sources, unknown or ambiguous parameter value, bad usage
-  3  the query failed (syntax error, store unreadable)"""
+  3  the query failed (syntax error, malformed query, store unreadable)
+  4  endpoint unreachable (connection refused, DNS failure)
+  5  endpoint timeout
+  6  endpoint answered an HTTP error (4xx/5xx, refused credentials)
+  7  endpoint answer is not SPARQL results
+  8  pushed graph not found complete in the store"""
 
 
 def _reported(func: F) -> F:
@@ -57,7 +63,31 @@ def _reported(func: F) -> F:
 
 
 def _graph_options(func: F) -> F:
-    """--sources and --out, shared by every command that reads the graph."""
+    """--sources, --out, --endpoint, --graph and --timeout, shared by every command that reads the graph."""
+    from graph_builder.remote import DEFAULT_TIMEOUT
+
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        envvar="POLKG_TIMEOUT",
+        help="Seconds to wait for a remote endpoint (POLKG_TIMEOUT).",
+    )(func)
+    func = click.option(
+        "--graph",
+        "graph_iri",
+        default=None,
+        envvar="POLKG_GRAPH",
+        help="With --endpoint: query this named graph as the default graph (POLKG_GRAPH).",
+    )(func)
+    func = click.option(
+        "--endpoint",
+        default=None,
+        envvar="POLKG_ENDPOINT",
+        help="Query this SPARQL 1.1 endpoint instead of the embedded store (POLKG_ENDPOINT). Credentials only from "
+        "POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.",
+    )(func)
     func = click.option(
         "--out",
         type=click.Path(file_okay=False, path_type=Path),
@@ -90,7 +120,14 @@ def _format_option(func: F) -> F:
     )(func)
 
 
-def _engine(sources: Path | None, out: Path | None) -> Any:
+def _engine(
+    sources: Path | None, out: Path | None, endpoint: str | None = None, graph_iri: str | None = None, timeout: float = 30.0
+) -> Any:
+    """The remote endpoint if one is given, else the embedded store of ``sources`` (built on demand)."""
+    if endpoint:
+        from graph_builder.remote import RemoteEngine
+
+        return RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
     from graph_builder.build import ensure_built
     from graph_builder.engine import EmbeddedEngine
 
@@ -216,7 +253,16 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @_format_option
 @_graph_options
 @_reported
-def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | None, out: Path | None) -> None:
+def query_run(
+    query_id: str,
+    params: tuple[str, ...],
+    fmt: str,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+) -> None:
     """Run the stored query QUERY_ID (builds the graph first if needed).
 
     \b
@@ -229,7 +275,8 @@ def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | 
 
     stored = get_query(query_id)
     values = _parse_params(params)
-    click.echo(render(run_stored(stored, values, _engine(sources, out)), fmt), nl=False)
+    engine = _engine(sources, out, endpoint, graph_iri, timeout)
+    click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -237,7 +284,15 @@ def query_run(query_id: str, params: tuple[str, ...], fmt: str, sources: Path | 
 @_format_option
 @_graph_options
 @_reported
-def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None) -> None:
+def sparql(
+    query_or_file: str,
+    fmt: str,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+) -> None:
     """Run your own SPARQL SELECT or ASK query (text, a file, or - for stdin).
 
     The prefixes pk, eli, org, prov, skos, dcterms, doc, agency, zone and others are predeclared.
@@ -250,7 +305,7 @@ def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None)
         text = Path(query_or_file).read_text(encoding="utf-8")
     else:
         text = query_or_file
-    click.echo(render(_engine(sources, out).select(text), fmt), nl=False)
+    click.echo(render(_engine(sources, out, endpoint, graph_iri, timeout).select(text), fmt), nl=False)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -269,7 +324,13 @@ def sparql(query_or_file: str, fmt: str, sources: Path | None, out: Path | None)
     default=None,
     help="File to write (atomically).  [default: stdout]",
 )
-@_graph_options
+@_sources_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
+)
 @_reported
 def export(fmt: str, output: Path | None, sources: Path | None, out: Path | None) -> None:
     """Export the whole graph (data and ontology)."""
@@ -278,6 +339,58 @@ def export(fmt: str, output: Path | None, sources: Path | None, out: Path | None
 
     store = ensure_built(sources, out)
     _write_output(export_graph(store.parent, fmt), output)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--store", required=True, help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store for Oxigraph.")
+@click.option("--graph", "graph_iri", default=None, help="Named graph to replace.  [default: the default graph]")
+@click.option(
+    "--endpoint",
+    default=None,
+    envvar="POLKG_ENDPOINT",
+    help="Query endpoint used to verify the push, e.g. http://127.0.0.1:7878/query (POLKG_ENDPOINT).",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request.")
+@_sources_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build folder to push, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
+)
+@_reported
+def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float, sources: Path | None, out: Path | None) -> None:
+    """Replace a graph in a triple store with the built graph (one PUT), then verify its triple count.
+
+    Credentials come only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.
+    """
+    from graph_builder.publish import push_build
+
+    report = push_build(store, endpoint, graph_iri, timeout, sources, out)
+    click.echo(report)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--sparql", "sparql_endpoint", is_flag=True, help="Serve a read-only SPARQL 1.1 endpoint over the graph.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; anything but loopback exposes the graph.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="Query time limit in seconds.")
+@_sources_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build folder to serve, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
+)
+@_reported
+def serve(sparql_endpoint: bool, port: int, host: str, timeout: float, sources: Path | None, out: Path | None) -> None:
+    """Serve the graph until interrupted: with --sparql, a read-only SPARQL endpoint and query editor (Oxigraph)."""
+    from graph_builder.errors import UsageError
+    from graph_builder.publish import serve_sparql
+
+    if not sparql_endpoint:
+        raise UsageError("give --sparql (serving the views site comes with the views)")
+    serve_sparql(host, port, timeout, sources, out, echo=click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

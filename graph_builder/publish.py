@@ -1,0 +1,148 @@
+"""The publish step: push the built graph into a triple store, or serve it as a read-only SPARQL endpoint."""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from graph_builder.build import NTRIPLES, ensure_built, read_manifest
+from graph_builder.errors import PolkgError, UsageError
+from graph_builder.remote import DEFAULT_TIMEOUT, RemoteEngine, push_graph, redact
+
+COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+class PushVerificationError(PolkgError):
+    """The store does not hold the number of triples that was pushed."""
+
+    exit_code = 8
+
+
+def push_build(
+    store: str,
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float = DEFAULT_TIMEOUT,
+    sources: Path | None = None,
+    out: Path | None = None,
+) -> str:
+    """Replace ``graph`` (or the default graph) at ``store`` with the build, verify through ``endpoint``."""
+    if not endpoint:
+        raise UsageError("give --endpoint (the store's SPARQL query endpoint, e.g. http://HOST:PORT/query) to verify the push")
+    build_dir = ensure_built(sources, out).parent
+    manifest = read_manifest(build_dir) or {}
+    expected = int(str(manifest.get("triples", 0)))
+    started = time.perf_counter()
+    push_graph((build_dir / NTRIPLES).read_bytes(), store, graph, timeout)
+    seconds = time.perf_counter() - started
+    counted = RemoteEngine(endpoint, timeout=timeout, graph=graph).select(COUNT_TRIPLES)
+    held = int(counted.rows[0]["n"].value) if counted.rows else 0
+    target = f"graph <{graph}>" if graph else "the default graph"
+    if held != expected:
+        raise PushVerificationError(
+            f"pushed {expected} triples to {target} at {redact(store)}, but {redact(endpoint)} reports {held}; "
+            "check that --endpoint queries the same store"
+        )
+    return f"pushed {expected} triples to {target} at {redact(store)} in {seconds:.2f}s; verified through {redact(endpoint)}"
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` server from the PyPI package of that name (installed with polkg)."""
+    candidates = [Path(sysconfig.get_path("scripts")) / "oxigraph", Path(sys.executable).parent / "oxigraph"]
+    found = shutil.which("oxigraph")
+    for candidate in [*candidates, *([Path(found)] if found else [])]:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise UsageError("the Oxigraph server is not installed; run: pip install oxigraph")
+
+
+def _bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def editor_links(base_url: str, build_dir: Path) -> list[tuple[str, str, str]]:
+    """(query id, summary, editor URL) for every stored query, with its example values bound."""
+    from graph_builder.binding import bind_values
+    from graph_builder.catalogue import load_catalogue
+    from graph_builder.engine import EmbeddedEngine
+    from graph_builder.params import resolve
+    from graph_builder.remote import _with_prefixes
+
+    engine = EmbeddedEngine(build_dir / "store")
+    links = []
+    for query in load_catalogue().values():
+        values = {p.name: p.example for p in query.params if p.example}
+        text = _with_prefixes(bind_values(query.sparql, resolve(query, values, engine)))
+        fragment = urllib.parse.urlencode(
+            {"query": text, "endpoint": f"{base_url}/query", "requestMethod": "POST", "tabTitle": query.id}
+        )
+        links.append((query.id, query.summary, f"{base_url}/#{fragment}"))
+    del engine
+    return links
+
+
+def write_editor_page(path: Path, base_url: str, links: list[tuple[str, str, str]]) -> None:
+    """A static page that opens each stored query in the server's query editor (labels escaped)."""
+    items = "\n".join(
+        f'<li><a href="{html.escape(url, quote=True)}">{html.escape(qid)}</a> — {html.escape(summary)}</li>'
+        for qid, summary, url in links
+    )
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>polkg stored queries</title></head>\n'
+        f"<body><h1>polkg stored queries</h1><p>SPARQL endpoint: {html.escape(base_url)}/query</p>\n"
+        f"<ul>\n{items}\n</ul></body></html>\n"
+    )
+    fd, tmp = tempfile.mkstemp(prefix=".editor.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    os.replace(tmp, path)
+
+
+def serve_sparql(
+    host: str,
+    port: int,
+    timeout: float,
+    sources: Path | None = None,
+    out: Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Run Oxigraph's read-only server over the build until interrupted; returns its exit status."""
+    store_dir = ensure_built(sources, out)
+    base_url = f"http://{_bind_address(host, port)}"
+    page = store_dir.parent / "queries.html"
+    write_editor_page(page, base_url, editor_links(base_url, store_dir.parent))
+    command = [
+        oxigraph_binary(),
+        "serve-read-only",
+        "--location",
+        str(store_dir),
+        "--bind",
+        _bind_address(host, port),
+        "--timeout-s",
+        str(max(1, round(timeout))),
+    ]
+    echo(f"SPARQL endpoint: {base_url}/query (read-only; updates are refused; {timeout:g} s query limit)")
+    echo(f"query editor:    {base_url}/   stored queries ready to open: {page.resolve().as_uri()}")
+    process = subprocess.Popen(command)
+
+    def forward(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)  # stopping polkg stops the server it started
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,220 @@
+"""Query a remote SPARQL 1.1 endpoint through SPARQLWrapper, and push the graph over the Graph Store Protocol.
+
+Credentials come only from the environment: POLKG_ENDPOINT_USER and POLKG_ENDPOINT_PASSWORD (HTTP basic
+auth) or POLKG_ENDPOINT_TOKEN (bearer). They are never taken from the command line and never printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from graph_builder.errors import PolkgError, QueryError
+from graph_builder.prefixes import PREFIXES
+from graph_builder.results import ResultSet, Term
+
+DEFAULT_TIMEOUT = 30.0
+_MESSAGE_LIMIT = 400
+
+
+class EndpointUnreachable(PolkgError):
+    """Nothing answered: connection refused, DNS failure."""
+
+    exit_code = 4
+
+
+class EndpointTimeout(PolkgError):
+    """The endpoint did not answer within the timeout."""
+
+    exit_code = 5
+
+
+class EndpointHTTPError(PolkgError):
+    """The endpoint answered with an HTTP error (4xx or 5xx other than a malformed query)."""
+
+    exit_code = 6
+
+
+class EndpointBadResponse(PolkgError):
+    """The endpoint answered 200 with something that is not SPARQL results."""
+
+    exit_code = 7
+
+
+def redact(url: str) -> str:
+    """``url`` without any user:password@ part, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT] + " …"
+
+
+def auth_headers() -> dict[str, str]:
+    """Authorization header from the environment, if credentials are set there."""
+    import base64
+
+    token = os.environ.get("POLKG_ENDPOINT_TOKEN")
+    if token:
+        return {"Authorization": f"Bearer {token}"}
+    user, password = os.environ.get("POLKG_ENDPOINT_USER"), os.environ.get("POLKG_ENDPOINT_PASSWORD")
+    if user is not None and password is not None:
+        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")}
+    return {}
+
+
+def _with_prefixes(sparql: str) -> str:
+    """Declare polkg's usual prefixes the query uses but does not declare (the embedded store predeclares them)."""
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", sparql, flags=re.IGNORECASE)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared and f"{p}:" in sparql]
+    return "\n".join([*lines, sparql]) if lines else sparql
+
+
+def _transport_error(endpoint: str, exc: BaseException, timeout: float) -> PolkgError:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError | socket.timeout) or isinstance(exc, TimeoutError | socket.timeout):
+        return EndpointTimeout(f"{redact(endpoint)} did not answer within {timeout:g} s (raise --timeout if the query is heavy)")
+    if isinstance(reason, socket.gaierror):
+        return EndpointUnreachable(f"cannot resolve the host of {redact(endpoint)} (DNS failure: {reason.strerror or reason})")
+    if isinstance(reason, ConnectionRefusedError):
+        return EndpointUnreachable(f"nothing is listening at {redact(endpoint)} (connection refused); is the store running?")
+    return EndpointUnreachable(f"cannot reach {redact(endpoint)}: {reason}")
+
+
+def _http_error(endpoint: str, code: int, body: str, query_text: bool) -> PolkgError:
+    message = _short(body) or "(no message)"
+    if code == 400 and query_text:
+        return QueryError(f"{redact(endpoint)} rejected the query as malformed (HTTP 400): {message}")
+    if code in (401, 403):
+        return EndpointHTTPError(
+            f"{redact(endpoint)} refused access (HTTP {code}); check POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD "
+            f"or POLKG_ENDPOINT_TOKEN: {message}"
+        )
+    return EndpointHTTPError(f"{redact(endpoint)} answered HTTP {code}: {message}")
+
+
+def _term(data: dict[str, Any]) -> Term:
+    kind = data.get("type")
+    if kind == "typed-literal":  # SPARQL 1.0 JSON form some stores still send
+        kind = "literal"
+    if kind not in ("uri", "literal", "bnode") or "value" not in data:
+        raise EndpointBadResponse(f"a binding is not an RDF term: {_short(json.dumps(data))}")
+    datatype = data.get("datatype")
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        datatype = None
+    return Term(kind, data["value"], datatype, data.get("xml:lang"))
+
+
+def parse_results(endpoint: str, body: bytes) -> ResultSet:
+    """SPARQL 1.1 Query Results JSON -> ResultSet; anything else is EndpointBadResponse."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise EndpointBadResponse(
+            f"{redact(endpoint)} did not answer with SPARQL JSON results (is this the query endpoint?): "
+            f"{_short(body[:300].decode('utf-8', 'replace'))}"
+        ) from None
+    if not isinstance(data, dict) or "head" not in data:
+        raise EndpointBadResponse(f"{redact(endpoint)} answered JSON that is not SPARQL results")
+    if "boolean" in data:
+        return ResultSet((), (), boolean=bool(data["boolean"]))
+    try:
+        variables = tuple(data["head"].get("vars", []))
+        rows = tuple({k: _term(v) for k, v in binding.items()} for binding in data["results"]["bindings"])
+    except (KeyError, TypeError, AttributeError):
+        raise EndpointBadResponse(f"{redact(endpoint)} answered JSON without results.bindings") from None
+    return ResultSet(variables, rows)
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol endpoint (POST, JSON results), optionally with a default graph."""
+
+    def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT, graph: str | None = None):
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.graph = graph
+
+    def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
+        from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
+
+        from graph_builder.binding import bind_values
+
+        query = _with_prefixes(bind_values(sparql, bindings or {}))
+        client = SPARQLWrapper(self.endpoint)
+        client.setQuery(query)
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setReturnFormat(JSON)
+        client.setTimeout(int(self.timeout) if self.timeout >= 1 else 1)
+        client.setOnlyConneg(True)
+        if self.graph:
+            client.addDefaultGraph(self.graph)
+        for name, value in auth_headers().items():
+            client.addCustomHttpHeader(name, value)
+        try:
+            response = client.query().response
+            try:
+                body = response.read()
+            finally:
+                response.close()
+        except urllib.error.HTTPError as exc:
+            raise _http_error(self.endpoint, exc.code, exc.read().decode("utf-8", "replace"), True) from None
+        except Exception as exc:  # SPARQLWrapper wraps HTTP errors in its own exception types
+            raise self._wrapped(exc) from None
+        return parse_results(self.endpoint, body)
+
+    def _wrapped(self, exc: BaseException) -> PolkgError:
+        from SPARQLWrapper import SPARQLExceptions as sx
+
+        if isinstance(exc, sx.SPARQLWrapperException):
+            code = {
+                sx.QueryBadFormed: 400,
+                sx.Unauthorized: 401,
+                sx.EndPointNotFound: 404,
+                sx.URITooLong: 414,
+                sx.EndPointInternalError: 500,
+            }.get(type(exc), 0)
+            text = str(exc)
+            if "Response:" in text:  # keep the server's own message, not SPARQLWrapper's preamble
+                text = text.split("Response:", 1)[1].strip()
+                text = re.sub(r"^b(['\"])(.*)\1$", r"\2", text, flags=re.DOTALL).replace("\\n", " ")
+            return _http_error(self.endpoint, code or 500, text, True)
+        if isinstance(exc, urllib.error.URLError | OSError | TimeoutError):
+            return _transport_error(self.endpoint, exc, self.timeout)
+        return EndpointBadResponse(f"{redact(self.endpoint)}: {type(exc).__name__}: {_short(str(exc))}")
+
+
+def push_graph(ntriples: bytes, store: str, graph: str | None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Replace the default graph (or ``graph``) of a Graph Store Protocol endpoint with ``ntriples``, in one PUT."""
+    if urllib.parse.urlsplit(store).scheme not in ("http", "https"):
+        raise EndpointUnreachable(f"--store must be an http(s) URL, got {redact(store)!r}")
+    query = urllib.parse.urlencode({"graph": graph} if graph else {"default": ""}).replace("default=", "default")
+    separator = "&" if urllib.parse.urlsplit(store).query else "?"
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        store + separator + query,
+        data=ntriples,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples", **auth_headers()},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
+            response.read()
+    except urllib.error.HTTPError as exc:
+        error = _http_error(store, exc.code, exc.read().decode("utf-8", "replace"), False)
+        raise type(error)(f"{error}; the push failed and the store keeps the previous contents of that graph") from None
+    except (urllib.error.URLError, OSError) as exc:
+        error = _transport_error(store, exc, timeout)
+        raise type(error)(f"{error}; the push failed and the store keeps the previous contents of that graph") from None
