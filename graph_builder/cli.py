@@ -324,16 +324,25 @@ def sparql(
     default=None,
     help="File to write (atomically).  [default: stdout]",
 )
-@_sources_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
-)
+@_graph_options
 @_reported
-def export(fmt: str, output: Path | None, sources: Path | None, out: Path | None) -> None:
-    """Export the whole graph (data and ontology)."""
+def export(
+    fmt: str,
+    output: Path | None,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+) -> None:
+    """Export the whole graph (data and ontology), from the build or, with --endpoint, from a store."""
+    if endpoint:
+        from graph_builder.export import serialise_ntriples
+        from graph_builder.remote import RemoteEngine
+
+        remote = RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
+        _write_output(serialise_ntriples(remote.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), fmt), output)
+        return
     from graph_builder.build import ensure_built
     from graph_builder.export import export_graph
 

@@ -13,9 +13,22 @@ def export_graph(build_dir: Path, fmt: str) -> bytes:
         return (build_dir / TURTLE).read_bytes()
     if fmt == "n-triples":
         return (build_dir / NTRIPLES).read_bytes()
+    return serialise_ntriples((build_dir / NTRIPLES).read_bytes(), fmt)
+
+
+def serialise_ntriples(ntriples: bytes, fmt: str) -> bytes:
+    """N-Triples (from a build or a remote CONSTRUCT) serialised as ``fmt``."""
     from rdflib import Graph
 
-    graph = Graph().parse(build_dir / NTRIPLES, format="nt")
+    if fmt == "n-triples":
+        return b"".join(sorted(set(ntriples.splitlines(keepends=True))))
+    graph = Graph().parse(data=ntriples.decode("utf-8"), format="nt")
+    if fmt == "turtle":
+        from graph_builder.prefixes import PREFIXES
+
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True)
+        return graph.serialize(format="longturtle", encoding="utf-8")
     if fmt == "json-ld":
         from graph_builder.prefixes import PREFIXES
 

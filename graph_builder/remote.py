@@ -176,6 +176,32 @@ class RemoteEngine:
             raise self._wrapped(exc) from None
         return parse_results(self.endpoint, body)
 
+    def construct(self, sparql: str) -> bytes:
+        """N-Triples answer to a CONSTRUCT query."""
+        from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+
+        client = SPARQLWrapper(self.endpoint)
+        client.setQuery(_with_prefixes(sparql))
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setTimeout(max(1, int(self.timeout)))
+        client.setOnlyConneg(True)
+        client.addCustomHttpHeader("Accept", "application/n-triples")
+        if self.graph:
+            client.addDefaultGraph(self.graph)
+        for name, value in auth_headers().items():
+            client.addCustomHttpHeader(name, value)
+        try:
+            response = client.query().response
+            try:
+                return bytes(response.read())
+            finally:
+                response.close()
+        except urllib.error.HTTPError as exc:
+            raise _http_error(self.endpoint, exc.code, exc.read().decode("utf-8", "replace"), True) from None
+        except Exception as exc:
+            raise self._wrapped(exc) from None
+
     def _wrapped(self, exc: BaseException) -> PolkgError:
         from SPARQLWrapper import SPARQLExceptions as sx
 

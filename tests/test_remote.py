@@ -266,3 +266,15 @@ def test_serve_sparql_answers_and_refuses_updates(built: BuildResult) -> None:
         stop(process)
     output, _ = process.communicate(timeout=10)
     assert "read-only" in output.decode()
+
+
+def test_export_from_endpoint_is_the_pushed_graph(pushed: str, built: BuildResult, tmp_path: Path) -> None:
+    target = tmp_path / "remote.nt"
+    result = CliRunner().invoke(main, ["export", "--format", "n-triples", "-o", str(target), "--endpoint", pushed + "/query"])
+    assert result.exit_code == 0, result.output
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    remote = Graph().parse(target, format="nt")
+    assert len(remote) == built.triples
+    assert isomorphic(remote, Graph().parse(built.out / "graph.nt", format="nt"))
