@@ -272,9 +272,14 @@ def test_export_from_endpoint_is_the_pushed_graph(pushed: str, built: BuildResul
     target = tmp_path / "remote.nt"
     result = CliRunner().invoke(main, ["export", "--format", "n-triples", "-o", str(target), "--endpoint", pushed + "/query"])
     assert result.exit_code == 0, result.output
+    import pyoxigraph
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
+    # a store writes literals in canonical form ("30.0"^^xsd:decimal comes back as "30"): compare with that
+    normalised = pyoxigraph.Store()
+    normalised.load((built.out / "graph.nt").read_bytes(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    expected = Graph().parse(data=normalised.dump(format=pyoxigraph.RdfFormat.N_QUADS).decode(), format="nt")
     remote = Graph().parse(target, format="nt")
     assert len(remote) == built.triples
-    assert isomorphic(remote, Graph().parse(built.out / "graph.nt", format="nt"))
+    assert isomorphic(remote, expected)
