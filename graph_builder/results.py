@@ -91,19 +91,56 @@ def to_markdown(result: ResultSet) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _allocate(natural: list[int], budget: int, floor: int = 8) -> list[int]:
-    """Column widths within ``budget``: columns that fit keep their width, the rest share in proportion to content."""
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide and full-width characters count two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap by display width; words wider than ``width`` (and CJK runs) break by character."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if display_width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+            line = ""
+        while display_width(word) > width:
+            cut = 0
+            while cut < len(word) and display_width(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[: max(cut, 1)])
+            word = word[max(cut, 1) :]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _allocate(natural: list[int], budget: int, floor: int = 10) -> list[int]:
+    """Column widths that sum to at most ``budget``.
+
+    Short columns (dates, numbers, roles) keep their width; every other column gets a floor, and what
+    is left is shared in proportion to how much more each column's content needs.
+    """
     widths = list(natural)
+    if sum(natural) <= budget:
+        return widths
     short = [i for i, n in enumerate(natural) if n <= 12]
-    if sum(natural[i] for i in short) <= budget // 2:  # dates, numbers, roles: never wrapped
-        pending = [i for i in range(len(natural)) if i not in short]
-        remaining = budget - sum(natural[i] for i in short)
-    else:
-        pending = list(range(len(natural)))
-        remaining = budget
+    if sum(natural[i] for i in short) > budget // 2:
+        short = []
+    pending = [i for i in range(len(natural)) if i not in short]
+    remaining = budget - sum(natural[i] for i in short)
     while pending:
-        total = sum(natural[i] for i in pending)
-        shares = {i: max(floor, remaining * natural[i] // total) for i in pending}
+        least = min(floor, max(4, remaining // len(pending)))
+        spare = max(0, remaining - least * len(pending))
+        need = sum(natural[i] - least for i in pending if natural[i] > least)
+        shares = {i: least + (spare * max(0, natural[i] - least) // need if need else 0) for i in pending}
         fits = [i for i in pending if natural[i] <= shares[i]]
         if not fits:
             for i in pending:
@@ -117,24 +154,22 @@ def _allocate(natural: list[int], budget: int, floor: int = 8) -> list[int]:
 
 def to_table(result: ResultSet, width: int | None = None) -> str:
     """A plain-text table that fits ``width`` columns (default: the terminal, at least 80); long cells wrap."""
-    import textwrap
-
     if result.boolean is not None:
         return str(result.boolean).lower() + "\n"
     width = width or max(80, shutil.get_terminal_size((80, 24)).columns)
     headers = list(result.variables)
     rows = _cells(result)
-    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    natural = [max([display_width(h), *(display_width(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     widths = _allocate(natural, width - 2 * (len(headers) - 1))
 
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - display_width(text))
+
     def lines_of(cells: list[str]) -> list[str]:
-        wrapped = [
-            textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=True) or [""] for c, w in zip(cells, widths, strict=True)
-        ]
+        wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=True)]
         height = max(len(w) for w in wrapped)
         return [
-            "  ".join((w[k] if k < len(w) else "").ljust(widths[i]) for i, w in enumerate(wrapped)).rstrip()
-            for k in range(height)
+            "  ".join(pad(w[k] if k < len(w) else "", widths[i]) for i, w in enumerate(wrapped)).rstrip() for k in range(height)
         ]
 
     out = lines_of(headers)

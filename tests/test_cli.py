@@ -47,11 +47,23 @@ def test_query_show_prints_the_file(runner: CliRunner) -> None:
     assert "SELECT" in result.output
 
 
-def test_run_table_fits_80_columns(runner: CliRunner, out_args: list[str]) -> None:
-    result = runner.invoke(main, ["query", "run", "agency-load", "-p", "doc=opinions-2022", *out_args])
+@pytest.mark.parametrize("query_id", sorted(load_catalogue()))
+def test_run_table_fits_80_columns(runner: CliRunner, out_args: list[str], query_id: str) -> None:
+    from graph_builder.results import display_width
+
+    query = load_catalogue()[query_id]
+    params = [arg for p in query.params for arg in ("-p", f"{p.name}={p.example}")]
+    result = runner.invoke(main, ["query", "run", query_id, *params, *out_args])
     assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1].endswith("rows)") or lines[-1] == "(1 row)"
+    assert max(display_width(line) for line in lines) <= 80, "tables stay readable in an 80-column terminal"
+
+
+def test_table_wraps_instead_of_cutting(runner: CliRunner, out_args: list[str]) -> None:
+    result = runner.invoke(main, ["query", "run", "agency-load", "-p", "doc=opinions-2022", *out_args])
     assert "Central Publicity Department" in result.output
-    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "商服贸发" in runner.invoke(main, ["query", "run", "documents", *out_args]).output
 
 
 def test_run_json_is_sparql_results_json(runner: CliRunner, out_args: list[str]) -> None:
