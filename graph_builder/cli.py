@@ -97,6 +97,17 @@ def _graph_options(func: F) -> F:
     return _sources_option(func)
 
 
+def _build_options(func: F) -> F:
+    """--sources and --out for commands that use the build itself (push, serve)."""
+    func = click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Build folder to use, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
+    )(func)
+    return _sources_option(func)
+
+
 def _sources_option(func: F) -> F:
     return click.option(
         "--sources",
@@ -360,13 +371,7 @@ def export(
     help="Query endpoint used to verify the push, e.g. http://127.0.0.1:7878/query (POLKG_ENDPOINT).",
 )
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request.")
-@_sources_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Build folder to push, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
-)
+@_build_options
 @_reported
 def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float, sources: Path | None, out: Path | None) -> None:
     """Replace a graph in a triple store with the built graph (one PUT), then verify its triple count.
@@ -384,13 +389,7 @@ def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; anything but loopback exposes the graph.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="Query time limit in seconds.")
-@_sources_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Build folder to serve, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
-)
+@_build_options
 @_reported
 def serve(sparql_endpoint: bool, port: int, host: str, timeout: float, sources: Path | None, out: Path | None) -> None:
     """Serve the graph until interrupted: with --sparql, a read-only SPARQL endpoint and query editor (Oxigraph)."""

@@ -148,45 +148,27 @@ class RemoteEngine:
         self.graph = graph
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
-        from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
-
+        """SELECT or ASK results as a ResultSet."""
         from graph_builder.binding import bind_values
 
-        query = _with_prefixes(bind_values(sparql, bindings or {}))
-        client = SPARQLWrapper(self.endpoint)
-        client.setQuery(query)
-        client.setMethod(POST)
-        client.setRequestMethod(URLENCODED)
-        client.setReturnFormat(JSON)
-        client.setTimeout(int(self.timeout) if self.timeout >= 1 else 1)
-        client.setOnlyConneg(True)
-        if self.graph:
-            client.addDefaultGraph(self.graph)
-        for name, value in auth_headers().items():
-            client.addCustomHttpHeader(name, value)
-        try:
-            response = client.query().response
-            try:
-                body = response.read()
-            finally:
-                response.close()
-        except urllib.error.HTTPError as exc:
-            raise _http_error(self.endpoint, exc.code, exc.read().decode("utf-8", "replace"), True) from None
-        except Exception as exc:  # SPARQLWrapper wraps HTTP errors in its own exception types
-            raise self._wrapped(exc) from None
+        body = self._post(bind_values(sparql, bindings or {}), "application/sparql-results+json")
         return parse_results(self.endpoint, body)
 
     def construct(self, sparql: str) -> bytes:
         """N-Triples answer to a CONSTRUCT query."""
+        return self._post(sparql, "application/n-triples")
+
+    def _post(self, sparql: str, accept: str) -> bytes:
+        """POST ``sparql`` (SPARQL 1.1 Protocol) asking for ``accept``; every failure becomes a PolkgError."""
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
         client = SPARQLWrapper(self.endpoint)
         client.setQuery(_with_prefixes(sparql))
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
-        client.setTimeout(max(1, int(self.timeout)))
+        client.setTimeout(max(1, round(self.timeout)))
         client.setOnlyConneg(True)
-        client.addCustomHttpHeader("Accept", "application/n-triples")
+        client.addCustomHttpHeader("Accept", accept)
         if self.graph:
             client.addDefaultGraph(self.graph)
         for name, value in auth_headers().items():
@@ -199,7 +181,7 @@ class RemoteEngine:
                 response.close()
         except urllib.error.HTTPError as exc:
             raise _http_error(self.endpoint, exc.code, exc.read().decode("utf-8", "replace"), True) from None
-        except Exception as exc:
+        except Exception as exc:  # SPARQLWrapper wraps HTTP errors in its own exception types
             raise self._wrapped(exc) from None
 
     def _wrapped(self, exc: BaseException) -> PolkgError:
