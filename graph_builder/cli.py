@@ -88,13 +88,7 @@ def _graph_options(func: F) -> F:
         help="Query this SPARQL 1.1 endpoint instead of the embedded store (POLKG_ENDPOINT). Credentials only from "
         "POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.",
     )(func)
-    func = click.option(
-        "--out",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
-    )(func)
-    return _sources_option(func)
+    return _build_options(func)
 
 
 def _build_options(func: F) -> F:
