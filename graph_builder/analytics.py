@@ -1,0 +1,371 @@
+"""Coordination networks per document (networkx): centralities, communities and the change from one document to the next.
+
+A document's coordination network has a node for every agency that issued it or is named responsible for
+one of its provisions. Two agencies are linked when they are jointly responsible for at least one provision,
+weighted by the number of such provisions (basis "joint responsibility"). A document that names no
+responsible agency for any provision (the 2025 Circular, the 2026 Plan) can only be read at the level of the
+whole document: its issuers are linked pairwise with weight 1 (basis "co-issuance").
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from graph_builder.prefixes import compact
+from graph_builder.viewdata import ViewData
+
+JOINT = "joint responsibility"
+CO_ISSUANCE = "co-issuance"
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class AgencyStat:
+    """One agency's place in one document's coordination network."""
+
+    doc: str
+    agency: str
+    label: str
+    kind: str
+    degree: int
+    weighted_degree: int
+    betweenness: float
+    community: int
+
+
+@dataclass(frozen=True)
+class Succession:
+    original: str
+    resulting: str
+    date: str
+
+
+@dataclass(frozen=True)
+class NetworkChange:
+    """How the coordination network changed from ``earlier`` to ``later`` (agencies mapped through reorganisations)."""
+
+    earlier: str
+    later: str
+    joined: tuple[str, ...]
+    left: tuple[str, ...]
+    continued: tuple[str, ...]
+    successions: tuple[Succession, ...]
+    edges_gained: tuple[tuple[str, str], ...]
+    edges_lost: tuple[tuple[str, str], ...]
+    edges_kept: tuple[tuple[str, str], ...]
+    comparable: bool
+
+
+@dataclass
+class DocumentNetwork:
+    """The coordination network of one document (or of all documents together, doc == "all")."""
+
+    doc: str
+    label: str
+    date: str
+    basis: str
+    graph: nx.Graph
+    stats: tuple[AgencyStat, ...] = ()
+    communities: tuple[tuple[str, ...], ...] = ()
+
+    def stat(self, agency: str) -> AgencyStat:
+        return next(s for s in self.stats if s.agency == agency)
+
+
+@dataclass
+class Analysis:
+    networks: list[DocumentNetwork]
+    combined: DocumentNetwork
+    changes: list[NetworkChange] = field(default_factory=list)
+
+    def network(self, doc: str) -> DocumentNetwork:
+        return next(n for n in self.networks if n.doc == doc)
+
+
+def _add_agency(graph: nx.Graph, data: ViewData, iri: str, label: str, kind: str) -> None:
+    if iri not in graph:
+        info = data.agency(iri)
+        graph.add_node(iri, label=info.short if info else label, name=label, kind=kind, roles=set(), provisions=set())
+
+
+def document_network(data: ViewData, doc: str) -> nx.Graph:
+    """The coordination graph of ``doc``; edge attribute ``provisions`` lists the shared provisions."""
+    graph = nx.Graph(doc=doc)
+    by_provision: dict[str, list[str]] = defaultdict(list)
+    for r in data.responsibilities:
+        if r.doc != doc:
+            continue
+        _add_agency(graph, data, r.agency, r.agency_label, r.kind)
+        graph.nodes[r.agency]["provisions"].add(r.provision)
+        graph.nodes[r.agency]["roles"].add("responsible")
+        by_provision[r.provision].append(r.agency)
+    issuers = []
+    for i in data.issuances:
+        if i.doc != doc:
+            continue
+        _add_agency(graph, data, i.agency, i.agency_label, i.kind)
+        graph.nodes[i.agency]["roles"].add(i.role)
+        issuers.append(i.agency)
+    if by_provision:
+        graph.graph["basis"] = JOINT
+        for provision, agencies in by_provision.items():
+            for a, b in combinations(sorted(set(agencies)), 2):
+                if graph.has_edge(a, b):
+                    graph[a][b]["weight"] += 1
+                    graph[a][b]["provisions"].append(provision)
+                else:
+                    graph.add_edge(a, b, weight=1, provisions=[provision], basis=JOINT)
+    else:
+        graph.graph["basis"] = CO_ISSUANCE
+        for a, b in combinations(sorted(set(issuers)), 2):
+            graph.add_edge(a, b, weight=1, provisions=[], basis=CO_ISSUANCE)
+    return graph
+
+
+def combine(graphs: Iterable[nx.Graph]) -> nx.Graph:
+    """All documents together: edge weights summed, node roles and provisions merged."""
+    combined = nx.Graph(doc=ALL, basis="all documents")
+    for graph in graphs:
+        for node, attrs in graph.nodes(data=True):
+            if node not in combined:
+                combined.add_node(node, **{**attrs, "roles": set(), "provisions": set()})
+            combined.nodes[node]["roles"] |= attrs["roles"]
+            combined.nodes[node]["provisions"] |= attrs["provisions"]
+        for a, b, attrs in graph.edges(data=True):
+            if combined.has_edge(a, b):
+                combined[a][b]["weight"] += attrs["weight"]
+                combined[a][b]["provisions"] = combined[a][b]["provisions"] + attrs["provisions"]
+                combined[a][b]["docs"].append(graph.graph["doc"])
+            else:
+                combined.add_edge(a, b, weight=attrs["weight"], provisions=list(attrs["provisions"]), docs=[graph.graph["doc"]])
+    return combined
+
+
+def communities(graph: nx.Graph) -> tuple[tuple[str, ...], ...]:
+    """Greedy-modularity communities (deterministic), largest first; agencies without a link are each their own."""
+    linked = graph.subgraph([n for n in graph if graph.degree(n) > 0])
+    groups: list[frozenset[str]] = []
+    if linked.number_of_edges():
+        groups = [frozenset(c) for c in nx.community.greedy_modularity_communities(linked, weight="weight")]
+    groups += [frozenset([n]) for n in graph if graph.degree(n) == 0]
+    ordered = sorted(groups, key=lambda c: (-len(c), min(graph.nodes[n]["label"] for n in c)))
+    return tuple(tuple(sorted(c, key=lambda n: graph.nodes[n]["label"])) for c in ordered)
+
+
+def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[AgencyStat, ...]:
+    """Degree, weighted degree (sum of edge weights) and normalised, unweighted betweenness per agency."""
+    betweenness = nx.betweenness_centrality(graph, normalized=True) if len(graph) > 2 else dict.fromkeys(graph, 0.0)
+    community_of = {node: number for number, group in enumerate(groups, start=1) for node in group}
+    stats = [
+        AgencyStat(
+            doc=graph.graph["doc"],
+            agency=node,
+            label=attrs["label"],
+            kind=attrs["kind"],
+            degree=graph.degree(node),
+            weighted_degree=int(graph.degree(node, weight="weight")),
+            betweenness=round(betweenness[node], 6),
+            community=community_of[node],
+        )
+        for node, attrs in graph.nodes(data=True)
+    ]
+    return tuple(sorted(stats, key=lambda s: (-s.weighted_degree, -s.degree, s.label)))
+
+
+def _network(doc: str, label: str, date: str, graph: nx.Graph) -> DocumentNetwork:
+    groups = communities(graph)
+    return DocumentNetwork(doc, label, date, graph.graph["basis"], graph, agency_stats(graph, groups), groups)
+
+
+def _successor(data: ViewData, agency: str, before: str) -> tuple[str, str] | None:
+    """The agency that replaced ``agency`` on or before the date ``before``, with the date (followed transitively)."""
+    found = None
+    current = agency
+    for _ in range(len(data.reorganisations) + 1):
+        step = next((r for r in data.reorganisations if r.original == current and (not before or r.date <= before)), None)
+        if step is None:
+            break
+        current, found = step.resulting, (step.resulting, step.date)
+    return found
+
+
+def change(data: ViewData, earlier: DocumentNetwork, later: DocumentNetwork) -> NetworkChange:
+    """Agencies joined, left and continued (directly or through a reorganisation); edges gained, lost and kept."""
+    mapping: dict[str, str] = {}
+    successions = []
+    for agency in earlier.graph:
+        succ = _successor(data, agency, later.date)
+        if succ and agency not in later.graph:
+            mapping[agency] = succ[0]
+            if succ[0] in later.graph:
+                successions.append(Succession(agency, succ[0], succ[1]))
+    before = {mapping.get(a, a) for a in earlier.graph}
+    after = set(later.graph)
+    succeeded = {s.original for s in successions}
+    def pairs(graph: nx.Graph, mapped: dict[str, str]) -> set[tuple[str, str]]:
+        out = set()
+        for a, b in graph.edges():
+            x, y = sorted((mapped.get(a, a), mapped.get(b, b)))
+            if x != y:
+                out.add((x, y))
+        return out
+
+    old_edges, new_edges = pairs(earlier.graph, mapping), pairs(later.graph, {})
+    return NetworkChange(
+        earlier=earlier.doc,
+        later=later.doc,
+        joined=tuple(sorted(after - before)),
+        left=tuple(sorted(a for a in earlier.graph if mapping.get(a, a) not in after)),
+        continued=tuple(sorted(a for a in earlier.graph if a in after and a not in succeeded)),
+        successions=tuple(successions),
+        edges_gained=tuple(sorted(new_edges - old_edges)),
+        edges_lost=tuple(sorted(old_edges - new_edges)),
+        edges_kept=tuple(sorted(old_edges & new_edges)),
+        comparable=earlier.basis == later.basis,
+    )
+
+
+def analyse(data: ViewData) -> Analysis:
+    """Every document with at least one agency, in date order; the combined network; and the change from each
+    policy document to the next (statements such as press-conference answers are left out of that sequence)."""
+    networks = []
+    policy = []
+    for document in data.documents:
+        graph = document_network(data, document.doc)
+        if len(graph):
+            networks.append(_network(document.doc, document.short, document.date, graph))
+            if document.kind == "official":
+                policy.append(networks[-1])
+    combined = _network(ALL, "All documents", "", combine(n.graph for n in networks))
+    changes = [change(data, a, b) for a, b in zip(policy, policy[1:], strict=False)]
+    return Analysis(networks, combined, changes)
+
+
+# ---------------------------------------------------------------- reports
+
+REPORT_FORMATS = ("table", "markdown", "csv", "json")
+
+
+def _label(analysis: Analysis, iri: str) -> str:
+    graph = analysis.combined.graph
+    return graph.nodes[iri]["label"] if iri in graph else compact(iri)
+
+
+def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
+    """Every figure, as one JSON document (IRIs in full, labels beside them)."""
+
+    def keep(doc: str) -> bool:
+        return docs is None or doc in docs
+
+    payload: dict[str, Any] = {
+        "definition": __doc__.split("\n\n", 1)[1].strip() if __doc__ else "",
+        "documents": [
+            {
+                "doc": n.doc,
+                "label": n.label,
+                "date": n.date,
+                "basis": n.basis,
+                "agencies": n.graph.number_of_nodes(),
+                "edges": n.graph.number_of_edges(),
+                "stats": [asdict(s) for s in n.stats],
+                "communities": [list(c) for c in n.communities],
+            }
+            for n in analysis.networks
+            if keep(n.doc)
+        ],
+        "changes": [
+            {
+                **{k: v for k, v in asdict(c).items() if k != "successions"},
+                "successions": [asdict(s) for s in c.successions],
+            }
+            for c in analysis.changes
+            if keep(c.earlier) or keep(c.later)
+        ],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def stats_result(analysis: Analysis, docs: set[str] | None = None, with_doc: bool = True) -> Any:
+    """The per-agency figures as a ResultSet, so the query-result formats render them."""
+    from graph_builder.results import ResultSet, Term
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    rows = []
+    for network in analysis.networks:
+        if docs is not None and network.doc not in docs:
+            continue
+        for s in network.stats:
+            rows.append(
+                {
+                    "doc": Term("uri", s.doc),
+                    "agency": Term("uri", s.agency),
+                    "label": Term("literal", s.label),
+                    "degree": Term("literal", str(s.degree), xsd + "integer"),
+                    "weightedDegree": Term("literal", str(s.weighted_degree), xsd + "integer"),
+                    "betweenness": Term("literal", f"{s.betweenness:.4f}", xsd + "decimal"),
+                    "community": Term("literal", str(s.community), xsd + "integer"),
+                }
+            )
+    variables: tuple[str, ...] = ("doc", "agency", "label", "degree", "weightedDegree", "betweenness", "community")
+    if not with_doc:
+        variables = variables[1:]
+        rows = [{k: v for k, v in row.items() if k != "doc"} for row in rows]
+    return ResultSet(variables, tuple(rows))
+
+
+def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
+    """The analysis as text: json (everything), csv (per-agency figures), table or markdown (figures and changes)."""
+    from graph_builder.results import render
+
+    if fmt == "json":
+        return to_json(analysis, docs)
+    if fmt == "csv":
+        return render(stats_result(analysis, docs), "csv")
+    markdown = fmt == "markdown"
+    out: list[str] = []
+    heading = "## " if markdown else ""
+    for network in analysis.networks:
+        if docs is not None and network.doc not in docs:
+            continue
+        graph = network.graph
+        out.append(f"{heading}{network.label} ({compact(network.doc)}, {network.date or 'undated'})")
+        out.append(
+            f"{graph.number_of_nodes()} agencies, {graph.number_of_edges()} links, basis: {network.basis}; "
+            f"{len(network.communities)} communities"
+        )
+        out.append("")
+        out.append(render(stats_result(analysis, {network.doc}, with_doc=False), fmt).rstrip("\n"))
+        out.append("")
+        for number, group in enumerate(network.communities, start=1):
+            if len(group) > 1:
+                out.append(f"{'- ' if markdown else '  '}community {number}: {', '.join(_label(analysis, a) for a in group)}")
+        out.append("")
+    for c in analysis.changes:
+        if docs is not None and c.earlier not in docs and c.later not in docs:
+            continue
+        earlier, later = analysis.network(c.earlier), analysis.network(c.later)
+        out.append(f"{heading}Change: {earlier.label} -> {later.label}")
+        bullet = "- " if markdown else "  "
+
+        def names(iris: Iterable[str]) -> str:
+            listed = [_label(analysis, i) for i in iris]
+            return ", ".join(listed) if listed else "none"
+
+        out.append(f"{bullet}joined ({len(c.joined)}): {names(c.joined)}")
+        out.append(f"{bullet}left ({len(c.left)}): {names(c.left)}")
+        out.append(f"{bullet}continued ({len(c.continued)}): {names(c.continued)}")
+        for s in c.successions:
+            out.append(
+                f"{bullet}continued through reorganisation: {_label(analysis, s.original)} -> {_label(analysis, s.resulting)} ({s.date})"
+            )
+        note = "" if c.comparable else f" (bases differ: {earlier.basis} vs {later.basis})"
+        out.append(f"{bullet}links gained {len(c.edges_gained)}, lost {len(c.edges_lost)}, kept {len(c.edges_kept)}{note}")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,223 @@
+"""Fetch what the views and analytics show from stored queries, as typed records (any engine, embedded or remote)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from graph_builder.engine import Engine
+from graph_builder.results import ResultSet
+
+R = TypeVar("R")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _records(cls: type[R], result: ResultSet, query: str) -> tuple[R, ...]:
+    """One ``cls`` per row; fields are the query's variables in snake_case, missing optional values are ''."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "query"]  # type: ignore[arg-type]
+    records = []
+    for row in result.rows:
+        values: dict[str, Any] = {}
+        for name in names:
+            term = row.get(_camel(name))
+            values[name] = term.value if term is not None else ""
+        records.append(cls(**values, query=query))
+    return tuple(records)
+
+
+@dataclass(frozen=True)
+class Document:
+    doc: str
+    title: str
+    date: str
+    doc_type: str
+    number: str
+    kind: str
+    query: str = "documents"
+
+    @property
+    def short(self) -> str:
+        """A short label: the year and the document type, e.g. "2022 Opinions"."""
+        year = self.date[:4] if self.date else "undated"
+        return f"{year} {self.doc_type}"
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    doc: str
+    doc_date: str
+    provision: str
+    number: str
+    provision_label: str
+    agency: str
+    agency_label: str
+    acronym: str
+    kind: str
+    source: str
+    locator: str
+    query: str = "responsibilities"
+
+
+@dataclass(frozen=True)
+class Issuance:
+    doc: str
+    doc_date: str
+    agency: str
+    agency_label: str
+    acronym: str
+    kind: str
+    role: str
+    source: str
+    locator: str
+    query: str = "issuances"
+
+
+@dataclass(frozen=True)
+class Provision:
+    doc: str
+    doc_date: str
+    provision: str
+    provision_id: str
+    number: str
+    ordinal: str
+    provision_label: str
+    kind: str
+    themes: str
+    source: str
+    locator: str
+    query: str = "provisions"
+
+    @property
+    def theme_list(self) -> tuple[str, ...]:
+        return tuple(t for t in self.themes.split(" | ") if t)
+
+
+@dataclass(frozen=True)
+class Evolution:
+    later: str
+    later_date: str
+    relation: str
+    earlier: str
+    earlier_date: str
+    rationale: str
+    source: str
+    locator: str
+    query: str = "evolution-links"
+
+
+@dataclass(frozen=True)
+class Reorganisation:
+    date: str
+    original: str
+    original_label: str
+    resulting: str
+    resulting_label: str
+    label: str
+    basis: str
+    query: str = "reorganisations"
+
+
+@dataclass(frozen=True)
+class Mention:
+    doc: str
+    doc_date: str
+    via: str
+    via_label: str
+    via_kind: str
+    target: str
+    target_label: str
+    target_kind: str
+    source: str
+    locator: str
+    query: str = "zone-framework-mentions"
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    agency: str
+    acronym: str
+    name: str
+    name_zh: str
+    kind: str
+    part_of: str
+    aliases: str
+    query: str = "agencies"
+
+    @property
+    def short(self) -> str:
+        return self.acronym or _initials(self.name)
+
+
+def _initials(name: str) -> str:
+    """A compact label for agencies without an acronym: the name itself if short, else its first words."""
+    if len(name) <= 24:
+        return name
+    words = re.split(r"\s+", name)
+    label = ""
+    for word in words:
+        if len(label) + len(word) + 1 > 22:
+            break
+        label = f"{label} {word}".strip()
+    return label + "…"
+
+
+@dataclass(frozen=True)
+class ViewData:
+    """Everything the views and analytics read, each record remembering the stored query it came from."""
+
+    documents: tuple[Document, ...]
+    responsibilities: tuple[Responsibility, ...]
+    issuances: tuple[Issuance, ...]
+    provisions: tuple[Provision, ...]
+    evolutions: tuple[Evolution, ...]
+    reorganisations: tuple[Reorganisation, ...]
+    mentions: tuple[Mention, ...]
+    agencies: tuple[AgencyInfo, ...]
+    _agency_index: dict[str, AgencyInfo] = field(default_factory=dict, compare=False, repr=False)
+
+    def agency(self, iri: str) -> AgencyInfo | None:
+        if not self._agency_index:
+            self._agency_index.update((a.agency, a) for a in self.agencies)
+        return self._agency_index.get(iri)
+
+    def document(self, iri: str) -> Document | None:
+        return next((d for d in self.documents if d.doc == iri), None)
+
+
+#: The stored queries the views read, with the record type each row becomes.
+QUERIES: dict[str, type] = {
+    "documents": Document,
+    "responsibilities": Responsibility,
+    "issuances": Issuance,
+    "provisions": Provision,
+    "evolution-links": Evolution,
+    "reorganisations": Reorganisation,
+    "zone-framework-mentions": Mention,
+    "agencies": AgencyInfo,
+}
+
+
+def fetch(engine: Engine) -> ViewData:
+    """Run each stored query the views need once, over the whole graph."""
+    from graph_builder.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    got: dict[str, tuple[Any, ...]] = {}
+    for query_id, cls in QUERIES.items():
+        got[query_id] = _records(cls, engine.select(catalogue[query_id].sparql), query_id)
+    return ViewData(
+        documents=got["documents"],
+        responsibilities=got["responsibilities"],
+        issuances=got["issuances"],
+        provisions=got["provisions"],
+        evolutions=got["evolution-links"],
+        reorganisations=got["reorganisations"],
+        mentions=got["zone-framework-mentions"],
+        agencies=got["agencies"],
+    )
