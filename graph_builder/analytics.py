@@ -288,6 +288,7 @@ def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
             for c in analysis.changes
             if keep(c.earlier) or keep(c.later)
         ],
+        "withoutNetwork": sorted(docs - {n.doc for n in analysis.networks}) if docs else [],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
@@ -324,6 +325,7 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
     """The analysis as text: json (everything), csv (per-agency figures), table or markdown (figures and changes)."""
     from graph_builder.results import render
 
+    silent = sorted(docs - {n.doc for n in analysis.networks}) if docs else []
     if fmt == "json":
         return to_json(analysis, docs)
     if fmt == "csv":
@@ -368,4 +370,6 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
         note = "" if c.comparable else f" (bases differ: {earlier.basis} vs {later.basis})"
         out.append(f"{bullet}links gained {len(c.edges_gained)}, lost {len(c.edges_lost)}, kept {len(c.edges_kept)}{note}")
         out.append("")
+    for doc in silent:
+        out.append(f"{compact(doc)} names no issuing or responsible agency, so it has no coordination network.")
     return "\n".join(out).rstrip("\n") + "\n"

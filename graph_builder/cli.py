@@ -378,21 +378,136 @@ def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float
     click.echo(report)
 
 
+def _origin(endpoint: str | None, graph_iri: str | None, store: Path | None) -> str:
+    """Where view data was read from, as a page may say it (credentials never included)."""
+    if endpoint:
+        from graph_builder.remote import redact
+
+        return f"SPARQL endpoint {redact(endpoint)}" + (f", graph <{graph_iri}>" if graph_iri else "")
+    return "the embedded store" + (f" of {store.parent}" if store else "")
+
+
 @main.command(epilog=EXIT_CODES)
-@click.option("--sparql", "sparql_endpoint", is_flag=True, help="Serve a read-only SPARQL 1.1 endpoint over the graph.")
+@click.option(
+    "--out",
+    "site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the site to (replaced whole).  [default: $POLKG_VIEWS or ./polkg-views]",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Most nodes per view; beyond this a view keeps the most connected and says what it left out.",
+)
+@click.option(
+    "--build",
+    "build_out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
+)
+@click.option("--endpoint", default=None, envvar="POLKG_ENDPOINT", help="Read from this SPARQL endpoint instead (POLKG_ENDPOINT).")
+@click.option("--graph", "graph_iri", default=None, envvar="POLKG_GRAPH", help="With --endpoint: the named graph to read.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per endpoint request.")
+@_sources_option
+@_reported
+def views(
+    site: Path | None,
+    max_nodes: int,
+    build_out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+    sources: Path | None,
+) -> None:
+    """Write the interactive views: an index.html and one offline page per view.
+
+    \b
+    Views: coordination, agency-provisions, lineage, issuance, zones-frameworks.
+    Open index.html from disk (no network needed) or run 'polkg serve'.
+    """
+    from graph_builder.views import default_site, generate
+
+    engine = _engine(sources, build_out, endpoint, graph_iri, timeout)
+    store = getattr(engine, "store_path", None)
+    result = generate(engine, site or default_site(), _origin(endpoint, graph_iri, store), max_nodes)
+    for v in result.views:
+        click.echo(f"  {v.file:<24} {v.nodes:>6} nodes {v.edges:>6} links {v.bytes / 1024:>7.0f} KiB  {v.seconds:.2f}s")
+    click.echo(f"wrote {len(result.views)} views to {result.out} (open {result.out / 'index.html'})")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--doc", "docs", multiple=True, help="Only this document (id, official number or title fragment; repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table/markdown: figures, communities and changes; csv: per-agency figures; json: everything.",
+)
+@_graph_options
+@_reported
+def analyze(
+    docs: tuple[str, ...],
+    fmt: str,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+) -> None:
+    """Coordination analytics per document: degree, weighted degree, betweenness, communities, and the
+    change from one policy document to the next (joined, left, continued, reorganised; links gained and lost).
+
+    Two agencies are linked when they are jointly responsible for a provision (weight: how many). A document
+    naming no responsible agency per provision links its co-issuers instead (basis: co-issuance).
+    """
+    from graph_builder.analytics import analyse, report
+    from graph_builder.catalogue import get_query
+    from graph_builder.params import resolve
+    from graph_builder.viewdata import fetch
+
+    engine = _engine(sources, out, endpoint, graph_iri, timeout)
+    selected = None
+    if docs:
+        stored = get_query("responsibilities")
+        selected = {resolve(stored, {"doc": value}, engine)["doc"].value for value in docs}
+    click.echo(report(analyse(fetch(engine)), fmt, selected), nl=False)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--sparql", "sparql_endpoint", is_flag=True, help="Serve a read-only SPARQL 1.1 endpoint over the graph instead.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; anything but loopback exposes the graph.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="Query time limit in seconds.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --sparql: address to bind (the site is loopback only).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="With --sparql: query time limit in seconds.")
+@click.option(
+    "--site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Views folder to serve, written first if missing.  [default: $POLKG_VIEWS or ./polkg-views]",
+)
 @_build_options
 @_reported
-def serve(sparql_endpoint: bool, port: int, host: str, timeout: float, sources: Path | None, out: Path | None) -> None:
-    """Serve the graph until interrupted: with --sparql, a read-only SPARQL endpoint and query editor (Oxigraph)."""
-    from graph_builder.errors import UsageError
-    from graph_builder.publish import serve_sparql
+def serve(
+    sparql_endpoint: bool, port: int, host: str, timeout: float, site: Path | None, sources: Path | None, out: Path | None
+) -> None:
+    """Serve the views site on 127.0.0.1 until interrupted, or with --sparql a read-only SPARQL endpoint (Oxigraph)."""
+    if sparql_endpoint:
+        from graph_builder.publish import serve_sparql
 
-    if not sparql_endpoint:
-        raise UsageError("give --sparql (serving the views site comes with the views)")
-    serve_sparql(host, port, timeout, sources, out, echo=click.echo)
+        serve_sparql(host, port, timeout, sources, out, echo=click.echo)
+        return
+    from graph_builder.publish import serve_site
+
+    if host not in ("127.0.0.1", "localhost"):
+        from graph_builder.errors import UsageError
+
+        raise UsageError("the views site is served on 127.0.0.1 only; --host applies to --sparql")
+    serve_site(port, site, sources, out, echo=click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,7 @@ class EmbeddedEngine:
     def __init__(self, store_path: Path):
         import pyoxigraph as ox
 
+        self.store_path = Path(store_path)
         try:
             self.store = ox.Store.read_only(str(store_path))
         except OSError as exc:

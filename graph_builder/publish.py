@@ -146,3 +146,53 @@ def serve_sparql(
         return process.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def serve_site(
+    port: int,
+    site: Path | None = None,
+    sources: Path | None = None,
+    out: Path | None = None,
+    echo: Callable[[str], None] = print,
+    ready: Callable[[], None] | None = None,
+) -> None:
+    """Serve the views folder on 127.0.0.1:``port`` (nothing else is opened), writing the views first if missing."""
+    import errno
+    import functools
+    import http.server
+
+    from graph_builder.engine import EmbeddedEngine
+    from graph_builder.views import SITE_MANIFEST, default_site, generate
+
+    site = Path(site) if site else default_site()
+    if not (site / SITE_MANIFEST).is_file():
+        store = ensure_built(sources, out)
+        generate(EmbeddedEngine(store), site, f"the embedded store of {store.parent}")
+        echo(f"wrote the views to {site}")
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+            """Quiet: one line per request would bury the address."""
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            super().end_headers()
+
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(site)))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on 127.0.0.1 is already in use; choose another with --port") from None
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    echo(f"serving the views in {site} at http://127.0.0.1:{port}/ (loopback only; Ctrl-C to stop)")
+    if ready:
+        ready()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        echo("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.server_close()

@@ -19,6 +19,7 @@ from graph_builder.results import ResultSet
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(os.environ.get("POLKG_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
+OPINIONS_SEED = SEEDS / "002_1fb6f873d9b9dbd3.txt"
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +67,39 @@ def agency_set(*agency_ids: str) -> set[str]:
     from graph_builder.emit import agency_iri
 
     return {str(agency_iri(a)) for a in agency_ids}
+
+
+def _alias_index() -> list[tuple[str, str]]:
+    from graph_builder.names import normalise_name
+    from graph_builder.sources import load_sources
+
+    corpus = load_sources(default_sources())
+    index = []
+    for agency in corpus.agencies.agencies:
+        for name in [agency.name.en, *agency.aliases]:
+            index.append((normalise_name(name), agency.id))
+    return sorted(index, key=lambda kv: -len(kv[0]))  # longest names first
+
+
+def seed_names_to_ids(text: str) -> set[str]:
+    """The agency ids whose names or aliases occur in ``text`` (longest names matched first)."""
+    import re
+
+    from graph_builder.names import normalise_name
+
+    text = normalise_name(text)
+    found = set()
+    for name, agency_id in _alias_index():
+        if re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", text):
+            found.add(agency_id)
+            text = text.replace(name, " ")
+    return found
+
+
+def seed_responsibility_lists() -> dict[str, set[str]]:
+    """Provision number -> responsible agency ids, read straight from the 2022 Opinions seed text."""
+    import re
+
+    text = OPINIONS_SEED.read_text(encoding="utf-8")
+    lists = dict(re.findall(r"^\((\d+)\) .*\(([^()]*(?:responsible)[^()]*)\)\s*$", text, flags=re.MULTILINE))
+    return {number: seed_names_to_ids(names.split(" are responsible")[0]) for number, names in lists.items()}

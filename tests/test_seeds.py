@@ -5,42 +5,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SEEDS, Run, agency_set, column_set
+from conftest import OPINIONS_SEED as OPINIONS
+from conftest import SEEDS, Run, agency_set, column_set, seed_names_to_ids, seed_responsibility_lists
 
 from graph_builder.names import normalise_name
 from graph_builder.resources import default_sources
 from graph_builder.sources import load_sources
 
-OPINIONS = SEEDS / "002_1fb6f873d9b9dbd3.txt"
 pytestmark = pytest.mark.skipif(not OPINIONS.exists(), reason=f"seed texts not found at {SEEDS} (set POLKG_SEEDS)")
 
 
-def _alias_index() -> list[tuple[str, str]]:
-    corpus = load_sources(default_sources())
-    index = []
-    for agency in corpus.agencies.agencies:
-        for name in [agency.name.en, *agency.aliases]:
-            index.append((normalise_name(name), agency.id))
-    return sorted(index, key=lambda kv: -len(kv[0]))  # longest names first
-
-
-def _names_to_ids(text: str, index: list[tuple[str, str]]) -> set[str]:
-    text = normalise_name(text)
-    found = set()
-    for name, agency_id in index:
-        if re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", text):
-            found.add(agency_id)
-            text = text.replace(name, " ")
-    return found
-
-
 def test_every_provision_list_matches_the_text(run: Run) -> None:
-    text = OPINIONS.read_text(encoding="utf-8")
-    index = _alias_index()
-    lists = dict(re.findall(r"^\((\d+)\) .*\(([^()]*(?:responsible)[^()]*)\)\s*$", text, flags=re.MULTILINE))
+    lists = seed_responsibility_lists()
     assert sorted(int(n) for n in lists) == list(range(4, 32))
-    for number, names in lists.items():
-        expected = _names_to_ids(names.split(" are responsible")[0], index)
+    for number, expected in lists.items():
         got = column_set(run("provision-agencies", doc="opinions-2022", provision=number), "agency")
         assert got == agency_set(*expected), f"provision ({number})"
 
@@ -48,7 +26,7 @@ def test_every_provision_list_matches_the_text(run: Run) -> None:
 def test_signature_block_matches_issuers(run: Run) -> None:
     text = OPINIONS.read_text(encoding="utf-8")
     block = text.split("to ensure that all measures are promptly and effectively implemented.")[1].split("July 18, 2022")[0]
-    expected = _names_to_ids(block, _alias_index())
+    expected = seed_names_to_ids(block)
     assert len(expected) == 27
     assert column_set(run("document-issuers", doc="opinions-2022"), "agency") == agency_set(*expected)
 

@@ -1,0 +1,121 @@
+"""Coordination analytics: the 2022 figures against values worked out by hand from the seed text's own lists."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+
+import pytest
+from conftest import OPINIONS_SEED, agency_set, seed_responsibility_lists
+
+from graph_builder.analytics import CO_ISSUANCE, JOINT, Analysis, analyse
+from graph_builder.cli import main
+from graph_builder.engine import EmbeddedEngine
+from graph_builder.viewdata import fetch
+
+OPINIONS = "https://w3id.org/polkg/id/doc/opinions-2022"
+CIRCULAR = "https://w3id.org/polkg/id/doc/circular-2025"
+needs_seed = pytest.mark.skipif(not OPINIONS_SEED.exists(), reason="seed texts not found (set POLKG_SEEDS)")
+
+
+@pytest.fixture(scope="module")
+def analysis(engine: EmbeddedEngine) -> Analysis:
+    return analyse(fetch(engine))
+
+
+def _iri(agency_id: str) -> str:
+    (iri,) = agency_set(agency_id)
+    return iri
+
+
+@needs_seed
+def test_2022_degrees_match_the_seed_lists_counted_by_hand(analysis: Analysis) -> None:
+    lists = seed_responsibility_lists()
+    assert len(lists) == 28
+    partners: dict[str, set[str]] = {}
+    weighted: dict[str, int] = {}
+    for members in lists.values():
+        for a in members:
+            partners.setdefault(a, set()).update(members - {a})
+            weighted[a] = weighted.get(a, 0) + len(members) - 1
+    network = analysis.network(OPINIONS)
+    assert network.basis == JOINT
+    assert {_iri(a) for a in partners} == set(network.graph)  # every 2022 issuer is also named responsible somewhere
+    for agency_id in partners:
+        stat = network.stat(_iri(agency_id))
+        assert stat.degree == len(partners[agency_id]), agency_id
+        assert stat.weighted_degree == weighted[agency_id], agency_id
+    pairs = {frozenset(p) for members in lists.values() for p in combinations(sorted(members), 2)}
+    assert network.graph.number_of_edges() == len(pairs)
+
+
+@needs_seed
+def test_2022_betweenness_worked_by_hand(analysis: Analysis) -> None:
+    lists = seed_responsibility_lists()
+    network = analysis.network(OPINIONS)
+    n = network.graph.number_of_nodes()
+    # An agency named in a single list has only that list's members as neighbours, and they are all linked to
+    # each other, so no shortest path needs to pass through it: betweenness 0.
+    once = [a for a in {a for m in lists.values() for a in m} if sum(a in m for m in lists.values()) == 1]
+    assert once
+    for agency_id in once:
+        assert network.stat(_iri(agency_id)).betweenness == 0, agency_id
+    # CBIRC, CSRC, CEXIM and Sinosure appear only in (25), whose one other member is the PBOC. Every shortest
+    # path from those four to the n-5 agencies outside (25) runs through the PBOC, and no other pair needs it:
+    # 4 * (n - 5) pairs out of (n-1)(n-2)/2.
+    finance = {"cbirc", "csrc", "exim-bank", "sinosure"}
+    assert lists["25"] == finance | {"pboc"}
+    assert all(not (finance & members) for number, members in lists.items() if number != "25")
+    expected = 4 * (n - 5) / ((n - 1) * (n - 2) / 2)
+    assert network.stat(_iri("pboc")).betweenness == pytest.approx(expected, abs=1e-6)
+    assert max(network.stats, key=lambda s: s.betweenness).agency == _iri("pboc")
+
+
+def test_2022_communities_partition_the_agencies(analysis: Analysis) -> None:
+    network = analysis.network(OPINIONS)
+    members = [a for group in network.communities for a in group]
+    assert sorted(members) == sorted(network.graph)
+    finance = agency_set("cbirc", "csrc", "exim-bank", "sinosure", "pboc")
+    assert len({s.community for s in network.stats if s.agency in finance}) == 1  # the (25) group stays together
+    assert len(network.communities) > 1
+
+
+def test_change_from_2022_to_2025_follows_cbirc_to_nfra(analysis: Analysis) -> None:
+    change = next(c for c in analysis.changes if c.earlier == OPINIONS)
+    assert change.later == CIRCULAR  # the press-conference answer is not a policy document
+    assert [(s.original, s.resulting, s.date) for s in change.successions] == [(_iri("cbirc"), _iri("nfra"), "2023-05-18")]
+    assert set(change.continued) == agency_set("mofcom", "cac", "cnipa", "gac", "mof", "pboc", "safe", "sta")
+    assert change.joined == ()
+    assert len(change.left) == 30 - 8 - 1
+    assert _iri("cbirc") not in change.left and _iri("nfra") not in change.joined
+    assert analysis.network(CIRCULAR).basis == CO_ISSUANCE and not change.comparable
+    assert (min(_iri("nfra"), _iri("pboc")), max(_iri("nfra"), _iri("pboc"))) in change.edges_kept  # was CBIRC–PBOC in (25)
+
+
+def test_2025_circular_links_its_nine_co_issuers(analysis: Analysis) -> None:
+    network = analysis.network(CIRCULAR)
+    assert network.graph.number_of_nodes() == 9
+    assert network.graph.number_of_edges() == 9 * 8 // 2
+    assert {s.weighted_degree for s in network.stats} == {8}
+
+
+def test_analyze_cli_formats(runner, built) -> None:
+    out = str(built.out)
+    csv = runner.invoke(main, ["analyze", "--out", out, "--doc", "opinions-2022", "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    lines = csv.output.strip().splitlines()
+    assert lines[0].split(",") == ["doc", "agency", "label", "degree", "weightedDegree", "betweenness", "community"]
+    assert len(lines) == 1 + 30
+    data = json.loads(runner.invoke(main, ["analyze", "--out", out, "--format", "json"]).output)
+    assert [d["doc"] for d in data["documents"]][:2] == ["https://w3id.org/polkg/id/doc/pilot-programme-2020", OPINIONS]
+    assert any(c["successions"] for c in data["changes"])
+    table = runner.invoke(main, ["analyze", "--out", out, "--doc", "circular-2025", "--format", "markdown"])
+    assert table.exit_code == 0
+    assert "## 2025 Circular" in table.output and "continued through reorganisation: CBIRC -> NFRA" in table.output
+
+
+def test_analyze_unknown_document_exits_2(runner, built) -> None:
+    result = runner.invoke(main, ["analyze", "--out", str(built.out), "--doc", "no-such-paper"])
+    assert result.exit_code == 2
+    assert "no such document" in result.output and "opinions-2022" in result.output
+    assert "Traceback" not in result.output
