@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any
 
 import networkx as nx
@@ -209,6 +209,7 @@ def change(data: ViewData, earlier: DocumentNetwork, later: DocumentNetwork) -> 
     before = {mapping.get(a, a) for a in earlier.graph}
     after = set(later.graph)
     succeeded = {s.original for s in successions}
+
     def pairs(graph: nx.Graph, mapped: dict[str, str]) -> set[tuple[str, str]]:
         out = set()
         for a, b in graph.edges():
@@ -244,7 +245,7 @@ def analyse(data: ViewData) -> Analysis:
             if document.kind == "official":
                 policy.append(networks[-1])
     combined = _network(ALL, "All documents", "", combine(n.graph for n in networks))
-    changes = [change(data, a, b) for a, b in zip(policy, policy[1:], strict=False)]
+    changes = [change(data, a, b) for a, b in pairwise(policy)]
     return Analysis(networks, combined, changes)
 
 
@@ -365,7 +366,8 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
         out.append(f"{bullet}continued ({len(c.continued)}): {names(c.continued)}")
         for s in c.successions:
             out.append(
-                f"{bullet}continued through reorganisation: {_label(analysis, s.original)} -> {_label(analysis, s.resulting)} ({s.date})"
+                f"{bullet}continued through reorganisation: "
+                f"{_label(analysis, s.original)} -> {_label(analysis, s.resulting)} ({s.date})"
             )
         note = "" if c.comparable else f" (bases differ: {earlier.basis} vs {later.basis})"
         out.append(f"{bullet}links gained {len(c.edges_gained)}, lost {len(c.edges_lost)}, kept {len(c.edges_kept)}{note}")

@@ -409,7 +409,9 @@ def _origin(endpoint: str | None, graph_iri: str | None, store: Path | None) -> 
     default=None,
     help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
 )
-@click.option("--endpoint", default=None, envvar="POLKG_ENDPOINT", help="Read from this SPARQL endpoint instead (POLKG_ENDPOINT).")
+@click.option(
+    "--endpoint", default=None, envvar="POLKG_ENDPOINT", help="Read from this SPARQL endpoint instead (POLKG_ENDPOINT)."
+)
 @click.option("--graph", "graph_iri", default=None, envvar="POLKG_GRAPH", help="With --endpoint: the named graph to read.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per endpoint request.")
 @_sources_option
@@ -482,8 +484,12 @@ def analyze(
 @main.command(epilog=EXIT_CODES)
 @click.option("--sparql", "sparql_endpoint", is_flag=True, help="Serve a read-only SPARQL 1.1 endpoint over the graph instead.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="With --sparql: address to bind (the site is loopback only).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="With --sparql: query time limit in seconds.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="With --sparql: address to bind (the site is loopback only)."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="With --sparql: query time limit in seconds."
+)
 @click.option(
     "--site",
     type=click.Path(file_okay=False, path_type=Path),

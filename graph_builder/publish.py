@@ -171,7 +171,7 @@ def serve_site(
         echo(f"wrote the views to {site}")
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: object) -> None:
             """Quiet: one line per request would bury the address."""
 
         def end_headers(self) -> None:

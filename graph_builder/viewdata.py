@@ -27,7 +27,8 @@ def _records(cls: type[R], result: ResultSet, query: str) -> tuple[R, ...]:
         for name in names:
             term = row.get(_camel(name))
             values[name] = term.value if term is not None else ""
-        records.append(cls(**values, query=query))
+        values["query"] = query
+        records.append(cls(**values))
     return tuple(records)
 
 

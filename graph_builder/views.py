@@ -76,7 +76,9 @@ class Page:
         self.edges.append({"id": edge_id, "from": source, "to": target, "meta": meta, **vis})
 
 
-def meta(kind: str, label: str, facts: Iterable[tuple[str, str]], provenance: Iterable[tuple[str, str]], queries: Iterable[str]) -> Row:
+def meta(
+    kind: str, label: str, facts: Iterable[tuple[str, str]], provenance: Iterable[tuple[str, str]], queries: Iterable[str]
+) -> Row:
     """The side-panel record of a node or edge: what it is, key facts, where it is stated, which stored query gave it."""
     prov = sorted(set(provenance))
     shown = [list(p) for p in prov[:12]]
@@ -148,7 +150,9 @@ def coordination_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Pag
         ("responsibilities", "issuances", "agencies"),
     )
     combined = analysis.combined.graph
-    ranked = sorted(combined, key=lambda n: (-combined.degree(n, weight="weight"), -combined.degree(n), combined.nodes[n]["label"]))
+    ranked = sorted(
+        combined, key=lambda n: (-combined.degree(n, weight="weight"), -combined.degree(n), combined.nodes[n]["label"])
+    )
     keep, left = _cap(ranked, max_nodes)
     page.notes += _left_out_note(left, len(ranked), "agencies", "those with the highest weighted degree over all documents")
     positions = _spring(combined.subgraph(keep))
@@ -219,7 +223,7 @@ def coordination_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Pag
     for network in networks:
         graph = network.graph
         edges = sorted(
-            ((a, b, d) for a, b, d in graph.edges(data=True) if a in keep and b in keep),
+            ((*sorted((a, b)), d) for a, b, d in graph.edges(data=True) if a in keep and b in keep),
             key=lambda e: (-e[2]["weight"], e[0], e[1]),
         )
         limit = EDGES_PER_NODE * max_nodes
@@ -420,7 +424,9 @@ def lineage_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     linked = set(chains)
     by_iri = {p.provision: p for p in data.provisions}
     components = {n: len(c) for c in nx.weakly_connected_components(chains) for n in c}
-    ranked = sorted(by_iri, key=lambda p: (p not in linked, -components.get(p, 0), by_iri[p].doc_date, int(by_iri[p].ordinal or 0)))
+    ranked = sorted(
+        by_iri, key=lambda p: (p not in linked, -components.get(p, 0), by_iri[p].doc_date, int(by_iri[p].ordinal or 0))
+    )
     keep, left = _cap(ranked, max_nodes)
     page.notes += _left_out_note(left, len(ranked), "provisions", "linked provisions first, longest chains first")
     columns = _columns(data, {by_iri[p].doc for p in keep})
@@ -445,7 +451,11 @@ def lineage_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             meta(
                 "Document",
                 document.title if document else doc,
-                [("id", compact(doc)), ("date", document.date if document else ""), ("type", document.doc_type if document else "")],
+                [
+                    ("id", compact(doc)),
+                    ("date", document.date if document else ""),
+                    ("type", document.doc_type if document else ""),
+                ],
                 [],
                 ("documents", "provisions"),
             ),
@@ -658,7 +668,12 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 docs=[*docs, ALL],
             )
     page.filters = [
-        {"name": "doc", "label": "Document", "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in columns], "default": ALL}
+        {
+            "name": "doc",
+            "label": "Document",
+            "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in columns],
+            "default": ALL,
+        }
     ]
     page.notes.append("Thick orange link: lead issuer; thin grey: co-issuer; dashed red arrow: reorganisation.")
     page.legend = [(c, "dot", k) for k, c in kinds.items()] + [("#bf616a", "line", "replaced by")]
@@ -712,7 +727,7 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             docs=[doc, ALL],
         )
     seen: set[str] = set()
-    for n, (doc, via) in enumerate(vias):
+    for n, (_doc, via) in enumerate(vias):
         if via in seen:
             continue
         seen.add(via)
@@ -760,7 +775,13 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 m.doc,
                 m.via,
                 f"{m.doc}|{m.via}",
-                meta("Part of", f"{m.via_label} in {_doc_label(data, m.doc)}", [], [(m.source, m.locator)], ("zone-framework-mentions",)),
+                meta(
+                    "Part of",
+                    f"{m.via_label} in {_doc_label(data, m.doc)}",
+                    [],
+                    [(m.source, m.locator)],
+                    ("zone-framework-mentions",),
+                ),
                 color={"color": "#d8dee9"},
                 docs=[m.doc, ALL],
             )
@@ -781,7 +802,12 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 arrows="to",
             )
     page.filters = [
-        {"name": "doc", "label": "Document", "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in docs_in], "default": ALL}
+        {
+            "name": "doc",
+            "label": "Document",
+            "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in docs_in],
+            "default": ALL,
+        }
     ]
     page.legend = [
         ("#59a14f", "diamond", "zone"),
@@ -811,7 +837,13 @@ VIEWS: tuple[ViewSpec, ...] = (
 
 VIS_OPTIONS: Row = {
     "physics": {"enabled": False},
-    "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "navigationButtons": False, "multiselect": False},
+    "interaction": {
+        "hover": True,
+        "tooltipDelay": 150,
+        "hideEdgesOnDrag": True,
+        "navigationButtons": False,
+        "multiselect": False,
+    },
     "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif"}, "scaling": {"min": 8, "max": 32}, "borderWidth": 1},
     "edges": {"smooth": False, "scaling": {"min": 1, "max": 10}, "selectionWidth": 2},
     "layout": {"improvedLayout": False},
@@ -913,7 +945,9 @@ def build_pages(data: ViewData, max_nodes: int = DEFAULT_MAX_NODES) -> list[Page
     return [spec.build(data, analysis, max_nodes) for spec in VIEWS]
 
 
-def write_site(data: ViewData, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES, fetch_seconds: float = 0.0) -> SiteResult:
+def write_site(
+    data: ViewData, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES, fetch_seconds: float = 0.0
+) -> SiteResult:
     """Render every view and the index into ``out``, replacing it whole (a temporary folder renamed into place)."""
     if max_nodes < 1:
         raise UsageError("--max-nodes must be at least 1")
@@ -954,7 +988,9 @@ def write_site(data: ViewData, out: Path, origin: str, max_nodes: int = DEFAULT_
             "views": [{k: v for k, v in vf.__dict__.items() if k not in ("seconds",)} for vf in written],
         }
         (tmp / SITE_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # a site folder, readable as the user's files are (mkdtemp made it 0700)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

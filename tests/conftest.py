@@ -103,3 +103,35 @@ def seed_responsibility_lists() -> dict[str, set[str]]:
     text = OPINIONS_SEED.read_text(encoding="utf-8")
     lists = dict(re.findall(r"^\((\d+)\) .*\(([^()]*(?:responsible)[^()]*)\)\s*$", text, flags=re.MULTILINE))
     return {number: seed_names_to_ids(names.split(" are responsible")[0]) for number, names in lists.items()}
+
+
+@pytest.fixture(scope="session")
+def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The views site of the curated graph."""
+    from graph_builder.views import generate
+
+    return generate(engine, tmp_path_factory.mktemp("views") / "site", "the embedded store").out
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The views of fixtures/valid/minimal overlaid with fixtures/hostile (labels that try to break out of HTML)."""
+    from graph_builder.views import generate
+
+    root = tmp_path_factory.mktemp("hostile")
+    sources = root / "sources"
+    shutil.copytree(FIXTURES / "valid" / "minimal", sources)
+    shutil.copytree(FIXTURES / "hostile", sources, dirs_exist_ok=True)
+    result = build(sources, root / "out")
+    return generate(EmbeddedEngine(result.out / "store"), root / "site", "the embedded store").out
+
+
+def page_data(page: Path) -> dict:
+    """The JSON a view page embeds (nodes, edges, filters)."""
+    import json
+    import re
+
+    html = page.read_text(encoding="utf-8")
+    match = re.search(r'<script type="application/json" id="polkg-data">(.*?)</script>', html, flags=re.DOTALL)
+    assert match, f"{page} embeds no view data"
+    return json.loads(match.group(1))

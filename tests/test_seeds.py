@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from conftest import OPINIONS_SEED as OPINIONS
 from conftest import SEEDS, Run, agency_set, column_set, seed_names_to_ids, seed_responsibility_lists

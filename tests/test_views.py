@@ -1,0 +1,161 @@
+"""The views site: one page per view from stored queries, offline, escaped, capped at scale, written atomically."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import Run, column_set, page_data
+
+from graph_builder.catalogue import load_catalogue
+from graph_builder.cli import main
+from graph_builder.views import SITE_MANIFEST, VIEWS
+
+VIEW_IDS = [spec.id for spec in VIEWS]
+OPINIONS = "https://w3id.org/polkg/id/doc/opinions-2022"
+HOSTILE = ("<script>alert(1)</script>", "<img src=x onerror=alert(3)>", "</textarea><svg onload=alert(7)>")
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokenizer would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def test_views_found() -> None:
+    assert VIEW_IDS == ["coordination", "agency-provisions", "lineage", "issuance", "zones-frameworks"]
+
+
+def test_index_links_every_view_with_its_one_line_summary(site: Path) -> None:
+    links = [attrs.get("href") for tag, attrs in _tags(site / "index.html") if tag == "a"]
+    assert links == [f"{v}.html" for v in VIEW_IDS]
+    manifest = json.loads((site / SITE_MANIFEST).read_text(encoding="utf-8"))
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for view in manifest["views"]:
+        assert (site / view["file"]).is_file()
+        assert view["summary"] in index and view["nodes"] > 0
+
+
+@pytest.mark.parametrize("view", VIEW_IDS)
+def test_page_loads_nothing_from_anywhere(site: Path, view: str) -> None:
+    tags = _tags(site / f"{view}.html")
+    assert [t for t, a in tags if t == "script" and "src" in a] == []
+    assert [t for t, a in tags if t == "link"] == []
+    csp = next(a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp and csp.startswith("default-src 'none'")
+
+
+@pytest.mark.parametrize("view", VIEW_IDS)
+def test_every_node_and_edge_traces_to_a_stored_query(site: Path, view: str) -> None:
+    data = page_data(site / f"{view}.html")
+    catalogue = load_catalogue()
+    assert data["nodes"] and data["edges"]
+    for item in data["nodes"] + data["edges"]:
+        meta = item["meta"]
+        assert meta["label"] and meta["type"]
+        assert meta["queries"] and set(meta["queries"]) <= set(catalogue), item["id"]
+        if meta["type"] in ("Provision", "Responsibility", "Issuance", "Evolution link", "Names"):
+            assert meta["provenance"], f"{item['id']} has no source and locator"
+    ids = {n["id"] for n in data["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
+
+
+def test_coordination_nodes_are_the_stored_query_agencies(site: Path, run: Run) -> None:
+    data = page_data(site / "coordination.html")
+    shown = {n["id"] for n in data["nodes"] if OPINIONS in n["docs"]}
+    expected = column_set(run("responsibilities", doc="opinions-2022"), "agency") | column_set(
+        run("issuances", doc="opinions-2022"), "agency"
+    )
+    assert len(expected) == 30 and shown == expected
+    weights = {e["id"]: e["value"] for e in data["edges"] if e["docs"] == [OPINIONS]}
+    pairs = run("agency-pairs", doc="opinions-2022")
+    assert len(weights) == len(pairs.rows)
+    for row in pairs.rows:
+        a, b = sorted((row["agencyA"].value, row["agencyB"].value))
+        assert weights[f"{OPINIONS}|{a}|{b}"] == int(row["shared"].value)
+
+
+def test_lineage_shows_every_provision_and_link(site: Path, run: Run) -> None:
+    data = page_data(site / "lineage.html")
+    provisions = [n for n in data["nodes"] if n["meta"]["type"] == "Provision"]
+    assert len(provisions) == len(run("provisions").rows)
+    assert len(data["edges"]) == len(run("evolution-links").rows) == 36
+    assert {e["label"] for e in data["edges"]} <= {"continues", "expands", "refines", "implements", "replaces"}
+    by_x: dict[str, set[float]] = {}
+    for n in provisions:
+        by_x.setdefault(n["meta"]["facts"][0][1].split("/")[0], set()).add(n["x"])
+    assert all(len(xs) == 1 for xs in by_x.values())  # one column per document
+
+
+def test_hostile_labels_stay_text(hostile_site: Path) -> None:
+    for view in VIEW_IDS:
+        page = hostile_site / f"{view}.html"
+        tags = _tags(page)
+        assert [t for t, _ in tags if t in ("img", "svg", "b", "textarea")] == [], view
+        assert [t for t, a in tags if t == "script"] == ["script"] * 3, view  # data, vis-network, ours
+        handlers = [(t, k) for t, a in tags for k in a if k.startswith("on")]
+        assert handlers == [], f"{view}: {handlers}"
+        text = json.dumps(page_data(page), ensure_ascii=False)
+        assert any(label in text for label in HOSTILE), view  # kept, as text, not dropped
+    theme = next(f for f in page_data(hostile_site / "agency-provisions.html")["filters"] if f["name"] == "theme")
+    assert ['Tax" onmouseover="alert(4)" x="'] * 2 in theme["options"]
+
+
+def test_max_nodes_keeps_the_most_connected_and_says_so(engine, tmp_path: Path) -> None:
+    from graph_builder.views import generate
+
+    result = generate(engine, tmp_path / "site", "test", max_nodes=10)
+    data = page_data(tmp_path / "site" / "coordination.html")
+    assert len(data["nodes"]) == 10
+    coordination = next(v for v in result.views if v.id == "coordination")
+    assert any("Showing 10 of 31 agencies" in note for note in coordination.notes)
+    assert "Showing 10 of 31 agencies" in (tmp_path / "site" / "coordination.html").read_text(encoding="utf-8")
+    assert "MOFCOM" in {n["label"] for n in data["nodes"]}
+
+
+def test_views_cli_writes_the_site(runner, built, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["views", "--build", str(built.out), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert "wrote 5 views" in result.output
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
+        ["index.html", SITE_MANIFEST, *(f"{v}.html" for v in VIEW_IDS)]
+    )
+
+
+def test_views_refuse_a_folder_that_is_not_a_site(runner, built, tmp_path: Path) -> None:
+    target = tmp_path / "notes"
+    target.mkdir()
+    (target / "mine.txt").write_text("keep me", encoding="utf-8")
+    result = runner.invoke(main, ["views", "--build", str(built.out), "--out", str(target)])
+    assert result.exit_code == 2
+    assert "is not a polkg views folder" in result.output and "Traceback" not in result.output
+    assert (target / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_failing_view_leaves_the_previous_site(engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph_builder import views
+
+    site = views.generate(engine, tmp_path / "site", "first").out
+    before = {p.name: p.read_bytes() for p in site.iterdir()}
+
+    def broken(*args: object) -> views.Page:
+        raise RuntimeError("view failed")
+
+    monkeypatch.setattr(views, "VIEWS", (views.VIEWS[0], views.ViewSpec("broken", broken)))
+    with pytest.raises(RuntimeError):
+        views.generate(engine, site, "second")
+    assert {p.name: p.read_bytes() for p in site.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folder left behind
