@@ -80,7 +80,7 @@ def meta(
     kind: str, label: str, facts: Iterable[tuple[str, str]], provenance: Iterable[tuple[str, str]], queries: Iterable[str]
 ) -> Row:
     """The side-panel record of a node or edge: what it is, key facts, where it is stated, which stored query gave it."""
-    prov = sorted(set(provenance))
+    prov = list(dict.fromkeys(provenance))  # first-stated first, duplicates dropped
     shown = [list(p) for p in prov[:12]]
     if len(prov) > 12:
         shown.append(["…", f"and {len(prov) - 12} more"])
@@ -158,13 +158,13 @@ def coordination_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Pag
     positions = _spring(combined.subgraph(keep))
     kinds = _kind_colours(combined.nodes[n]["kind"] for n in combined)
     networks = [*analysis.networks, analysis.combined]
-    provenance: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    provenance: dict[str, list[tuple[str, str]]] = defaultdict(list)
     roles: dict[str, list[str]] = defaultdict(list)
-    for r in data.responsibilities:
-        provenance[r.agency].add((r.source, r.locator))
     for i in data.issuances:
-        provenance[i.agency].add((i.source, i.locator))
+        provenance[i.agency].append((i.source, i.locator))
         roles[i.agency].append(f"{i.role} of {_doc_label(data, i.doc)}")
+    for r in data.responsibilities:
+        provenance[r.agency].append((r.source, r.locator))
     locators = {p.provision: (p.source, p.locator) for p in data.provisions}
 
     for agency in ranked:
@@ -566,8 +566,9 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             xs = [placed[n][0] + 170 for n in (successor, predecessor) if n in placed] or [0.0]
         x = sum(xs) / len(xs)
         slot = round(x / 85)
+        k = slots[slot]
         slots[slot] += 1
-        placed[agency] = (slot * 85.0, 40.0 + 34.0 * slots[slot])
+        placed[agency] = (slot * 85.0 + 80.0 * (k // 12), 50.0 + 48.0 * (k % 12))  # columns of twelve
     kinds = _kind_colours(i.kind for i in issued)
     info_kind = {i.agency: i.kind for i in issued}
     for doc, x in columns.items():

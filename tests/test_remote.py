@@ -283,3 +283,69 @@ def test_export_from_endpoint_is_the_pushed_graph(pushed: str, built: BuildResul
     remote = Graph().parse(target, format="nt")
     assert len(remote) == built.triples
     assert isomorphic(remote, expected)
+
+
+def _listening(pid: int) -> list[tuple[str, int]]:
+    """(address, port) of every TCP socket ``pid`` listens on, read from /proc."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = []
+    for table, size in (("tcp", 8), ("tcp6", 32)):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # LISTEN
+                address, port = local.split(":")
+                raw = bytes.fromhex(address)
+                if size == 8:
+                    text = socket.inet_ntop(socket.AF_INET, raw[::-1])
+                else:
+                    text = socket.inet_ntop(socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
+                found.append((text, int(port, 16)))
+    return found
+
+
+def test_serve_site_on_loopback_only(site: Path) -> None:
+    port = free_port()
+    polkg = Path(os.sys.executable).parent / "polkg"
+    process = subprocess.Popen(
+        [str(polkg) if polkg.exists() else "polkg", "serve", "--port", str(port), "--site", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/")
+        with urllib.request.urlopen(base + "/", timeout=5) as response:
+            assert b'href="coordination.html"' in response.read()
+        with urllib.request.urlopen(base + "/lineage.html", timeout=5) as response:
+            assert response.headers["Content-Type"].startswith("text/html")
+            assert b'id="polkg-data"' in response.read()
+        assert _listening(process.pid) == [("127.0.0.1", port)]
+    finally:
+        stop(process)
+    output, _ = process.communicate(timeout=10)
+    assert f"at http://127.0.0.1:{port}/" in output.decode()
+
+
+def test_serve_site_refuses_another_host() -> None:
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "127.0.0.1 only" in result.output
+
+
+def test_views_same_from_endpoint(pushed: str, site: Path, tmp_path: Path) -> None:
+    from conftest import page_data
+
+    from graph_builder.views import generate
+
+    remote = generate(RemoteEngine(pushed + "/query", timeout=30), tmp_path / "remote-site", "the embedded store").out
+    for page in sorted(site.glob("*.html")):
+        if page.name == "index.html":
+            continue
+        assert page_data(remote / page.name) == page_data(page), page.name
+    assert len(list(site.glob("*.html"))) == 6
