@@ -1022,3 +1022,14 @@ def generate(engine: Any, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_N
 def default_site() -> Path:
     """Where views go unless --out says otherwise: $POLKG_VIEWS or ./polkg-views (beside, not inside, the build)."""
     return Path(os.environ.get("POLKG_VIEWS", "polkg-views"))
+
+
+def iframe(page: Path, height: int = 620) -> str:
+    """A view page wrapped in an <iframe srcdoc> (the whole page escaped into the attribute), for notebooks."""
+    import html
+
+    document = Path(page).read_text(encoding="utf-8")
+    return (
+        f'<div class="polkg-view"><iframe srcdoc="{html.escape(document, quote=True)}" style="width: 100%; height: {int(height)}px; border: 1px solid #ddd" '
+        f'sandbox="allow-scripts" title="{html.escape(Path(page).stem)}"></iframe></div>'
+    )

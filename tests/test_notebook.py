@@ -1,0 +1,36 @@
+"""The policy-evolution notebook runs top to bottom in a real kernel, on the built graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph_builder.build import BuildResult
+
+pytestmark = pytest.mark.slow
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def test_notebooks_found() -> None:
+    assert [p.name for p in NOTEBOOKS] == ["policy_evolution.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes(path: Path, built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("POLKG_OUT", str(built.out))  # the session's build: the notebook reuses it
+    monkeypatch.setenv("POLKG_VIEWS", str(tmp_path / "views"))
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+    text = "\n".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "continued through reorganisation: CBIRC -> NFRA (2023-05-18)" in text
+    html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    assert any("<iframe srcdoc=" in h and "polkg-data" in h for h in html), "the embedded view is shown"
+    assert (tmp_path / "views" / "lineage.html").is_file()
