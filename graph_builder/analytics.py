@@ -148,20 +148,35 @@ def combine(graphs: Iterable[nx.Graph]) -> nx.Graph:
     return combined
 
 
+EXACT_BETWEENNESS = 1000  # above this many agencies, betweenness is estimated from sampled sources
+BETWEENNESS_SAMPLES = 200
+SEED = 7
+
+
 def communities(graph: nx.Graph) -> tuple[tuple[str, ...], ...]:
-    """Greedy-modularity communities (deterministic), largest first; agencies without a link are each their own."""
+    """Louvain communities (seeded, so repeatable), largest first; agencies without a link are each their own."""
     linked = graph.subgraph([n for n in graph if graph.degree(n) > 0])
     groups: list[frozenset[str]] = []
     if linked.number_of_edges():
-        groups = [frozenset(c) for c in nx.community.greedy_modularity_communities(linked, weight="weight")]
+        groups = [frozenset(c) for c in nx.community.louvain_communities(linked, weight="weight", seed=SEED)]
     groups += [frozenset([n]) for n in graph if graph.degree(n) == 0]
     ordered = sorted(groups, key=lambda c: (-len(c), min(graph.nodes[n]["label"] for n in c)))
     return tuple(tuple(sorted(c, key=lambda n: graph.nodes[n]["label"])) for c in ordered)
 
 
+def betweenness(graph: nx.Graph) -> tuple[dict[str, float], int | None]:
+    """Normalised, unweighted betweenness: exact up to EXACT_BETWEENNESS agencies, else estimated from
+    BETWEENNESS_SAMPLES seeded source agencies (the second value says how many; None when exact)."""
+    if len(graph) <= 2:
+        return dict.fromkeys(graph, 0.0), None
+    if len(graph) <= EXACT_BETWEENNESS:
+        return nx.betweenness_centrality(graph, normalized=True), None
+    return nx.betweenness_centrality(graph, k=BETWEENNESS_SAMPLES, normalized=True, seed=SEED), BETWEENNESS_SAMPLES
+
+
 def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[AgencyStat, ...]:
-    """Degree, weighted degree (sum of edge weights) and normalised, unweighted betweenness per agency."""
-    betweenness = nx.betweenness_centrality(graph, normalized=True) if len(graph) > 2 else dict.fromkeys(graph, 0.0)
+    """Degree, weighted degree (sum of edge weights), betweenness and community per agency."""
+    between, _ = betweenness(graph)
     community_of = {node: number for number, group in enumerate(groups, start=1) for node in group}
     stats = [
         AgencyStat(
@@ -171,7 +186,7 @@ def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[
             kind=attrs["kind"],
             degree=graph.degree(node),
             weighted_degree=int(graph.degree(node, weight="weight")),
-            betweenness=round(betweenness[node], 6),
+            betweenness=round(between[node], 6),
             community=community_of[node],
         )
         for node, attrs in graph.nodes(data=True)
@@ -339,9 +354,10 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
             continue
         graph = network.graph
         out.append(f"{heading}{network.label} ({compact(network.doc)}, {network.date or 'undated'})")
+        sampled = "" if len(graph) <= EXACT_BETWEENNESS else f"; betweenness estimated from {BETWEENNESS_SAMPLES} sampled agencies"
         out.append(
             f"{graph.number_of_nodes()} agencies, {graph.number_of_edges()} links, basis: {network.basis}; "
-            f"{len(network.communities)} communities"
+            f"{len(network.communities)} communities{sampled}"
         )
         out.append("")
         out.append(render(stats_result(analysis, {network.doc}, with_doc=False), fmt).rstrip("\n"))

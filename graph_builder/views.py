@@ -31,7 +31,7 @@ from graph_builder.prefixes import compact
 from graph_builder.viewdata import ViewData
 
 DEFAULT_MAX_NODES = 1000
-EDGES_PER_NODE = 6
+EDGES_PER_NODE = 8  # the coordination page's link budget, per node shown
 SITE_MANIFEST = "site.json"
 
 PALETTE = (
@@ -180,16 +180,8 @@ def coordination_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Pag
                 continue
             present.append(network.doc)
             s = network.stat(agency)
-            variants[network.doc] = {
-                "value": s.weighted_degree + 1,
-                "facts": [
-                    ["in", network.label],
-                    ["linked agencies (degree)", str(s.degree)],
-                    ["weighted degree", str(s.weighted_degree)],
-                    ["betweenness", f"{s.betweenness:.3f}"],
-                    ["community", str(s.community)],
-                ],
-            }
+            # compact: the page's script turns stats into the side panel's facts
+            variants[network.doc] = {"value": s.weighted_degree + 1, "stats": [s.degree, s.weighted_degree, round(s.betweenness, 3), s.community]}
             community_colours[network.doc] = PALETTE[(s.community - 1) % len(PALETTE)]
         x, y = positions[agency]
         page.add_node(
@@ -220,13 +212,16 @@ def coordination_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Pag
             color=kinds[attrs["kind"]],
         )
 
+    # One budget of links for the whole page: half for "all documents", the rest shared by the documents.
+    budget = EDGES_PER_NODE * max_nodes
+    per_document = max(50, budget // 2 // max(1, len(analysis.networks)))
     for network in networks:
         graph = network.graph
         edges = sorted(
             ((*sorted((a, b)), d) for a, b, d in graph.edges(data=True) if a in keep and b in keep),
             key=lambda e: (-e[2]["weight"], e[0], e[1]),
         )
-        limit = EDGES_PER_NODE * max_nodes
+        limit = budget // 2 if network.doc == ALL else per_document
         if len(edges) > limit:
             page.doc_notes[network.doc] = f"Showing the {limit:,} strongest of {len(edges):,} links."
             edges = edges[:limit]

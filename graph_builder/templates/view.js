@@ -155,7 +155,17 @@
     addText(panel, "p", meta.type, "type");
     addText(panel, "h2", meta.label);
     var facts = (meta.facts || []).slice();
-    if (item.variants && item.variants[state.doc]) { facts = facts.concat(item.variants[state.doc].facts || []); }
+    var variant = item.variants && item.variants[state.doc];
+    if (variant && variant.stats) {
+      var docSelect = document.getElementById("filter-doc");
+      facts = facts.concat([
+        ["in", docSelect ? docSelect.options[docSelect.selectedIndex].text : state.doc],
+        ["linked agencies (degree)", String(variant.stats[0])],
+        ["weighted degree", String(variant.stats[1])],
+        ["betweenness", variant.stats[2].toFixed(3)],
+        ["community", String(variant.stats[3])]
+      ]);
+    }
     if (facts.length) {
       var dl = document.createElement("dl");
       facts.forEach(function (kv) { addText(dl, "dt", kv[0]); addText(dl, "dd", kv[1]); });
