@@ -40,11 +40,13 @@ RELATIONS = ("continues", "expands", "refines", "implements", "replaces")
 
 def synthetic(provisions: int, agencies: int, per_document: int = 25, seed: int = 1) -> ViewData:
     """A deterministic corpus: documents 2000-2026, per_document provisions each, 1-10 responsible agencies each."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a repeatable corpus, not secrets
     n_docs = max(1, provisions // per_document)
     agency_ids = [f"{ID}agency/a{i:05d}" for i in range(agencies)]
     weights = [1.0 / (i + 1) ** 0.8 for i in range(agencies)]  # a few agencies do much of the work, as in life
-    infos = tuple(AgencyInfo(a, f"A{i:05d}", f"Agency {i:05d}", "", KINDS[i % len(KINDS)], "", "") for i, a in enumerate(agency_ids))
+    infos = tuple(
+        AgencyInfo(a, f"A{i:05d}", f"Agency {i:05d}", "", KINDS[i % len(KINDS)], "", "") for i, a in enumerate(agency_ids)
+    )
     documents, provs, resp, issues, links, mentions = [], [], [], [], [], []
     for d in range(n_docs):
         year = 2000 + d * 27 // n_docs
@@ -53,21 +55,59 @@ def synthetic(provisions: int, agencies: int, per_document: int = 25, seed: int 
         documents.append(Document(doc, f"Synthetic document {d}", date, ("Opinions", "Circular", "Plan")[d % 3], "", "official"))
         issuers = rng.sample(agency_ids[:400], k=rng.randint(1, 9))
         for k, agency in enumerate(issuers):
-            issues.append(Issuance(doc, date, agency, f"Agency {agency[-5:]}", "", KINDS[0], "lead" if k == 0 else "co-issuer", "s", "signature"))
+            issues.append(
+                Issuance(
+                    doc, date, agency, f"Agency {agency[-5:]}", "", KINDS[0], "lead" if k == 0 else "co-issuer", "s", "signature"
+                )
+            )
         for p in range(per_document):
             iri = f"{doc}/provision/{p + 1}"
             pid = f"d{d:05d}/{p + 1}"
-            provs.append(Provision(doc, date, iri, pid, str(p + 1), str(p + 1), f"Measure {p + 1} of document {d}", "Measure", "Theme", "s", f"({p + 1})"))
+            provs.append(
+                Provision(
+                    doc,
+                    date,
+                    iri,
+                    pid,
+                    str(p + 1),
+                    str(p + 1),
+                    f"Measure {p + 1} of document {d}",
+                    "Measure",
+                    "Theme",
+                    "s",
+                    f"({p + 1})",
+                )
+            )
             for agency in set(rng.choices(agency_ids, weights=weights, k=rng.randint(1, 10))):
-                resp.append(Responsibility(doc, date, iri, str(p + 1), f"Measure {p + 1}", agency, f"Agency {agency[-5:]}", "", KINDS[0], "s", f"({p + 1})"))
+                resp.append(
+                    Responsibility(
+                        doc,
+                        date,
+                        iri,
+                        str(p + 1),
+                        f"Measure {p + 1}",
+                        agency,
+                        f"Agency {agency[-5:]}",
+                        "",
+                        KINDS[0],
+                        "s",
+                        f"({p + 1})",
+                    )
+                )
             if d and rng.random() < 0.5:
                 earlier = rng.randrange(0, d * per_document)
                 e = provs[earlier]
                 if e.doc_date < date:
-                    links.append(Evolution(pid, date, rng.choice(RELATIONS), e.provision_id, e.doc_date, "synthetic", "s", f"({p + 1})"))
+                    links.append(
+                        Evolution(pid, date, rng.choice(RELATIONS), e.provision_id, e.doc_date, "synthetic", "s", f"({p + 1})")
+                    )
             if rng.random() < 0.1:
                 target = f"{ID}zone/z{rng.randrange(100):03d}"
-                mentions.append(Mention(doc, date, iri, f"Measure {p + 1}", "provision", target, f"Zone {target[-3:]}", "zone", "s", f"({p + 1})"))
+                mentions.append(
+                    Mention(
+                        doc, date, iri, f"Measure {p + 1}", "provision", target, f"Zone {target[-3:]}", "zone", "s", f"({p + 1})"
+                    )
+                )
     reorgs = tuple(
         Reorganisation("2015-01-01", agency_ids[i], f"Agency {i}", agency_ids[i + 1], f"Agency {i + 1}", "merged", "synthetic")
         for i in range(0, min(100, agencies - 1), 2)
@@ -126,7 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         for view in site.views:
             times, shown, note = load_times(site.out / view.file, args.runs)
             load = statistics.median(times)
-            rows.append({**{k: v for k, v in view.__dict__.items() if k in ("id", "nodes", "edges", "bytes", "seconds")}, "load_s": load, "shown": shown, "note": note})
+            rows.append(
+                {
+                    **{k: v for k, v in view.__dict__.items() if k in ("id", "nodes", "edges", "bytes", "seconds")},
+                    "load_s": load,
+                    "shown": shown,
+                    "note": note,
+                }
+            )
             print(f"{view.id:<20} {view.nodes:>6} {view.edges:>7} {view.bytes / 1024:>7.0f} {view.seconds:>8.2f} {load:>16.2f}")
         print(f"all views written in {total_s:.1f}s (analytics included)")
         for row in rows:

@@ -354,7 +354,9 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
             continue
         graph = network.graph
         out.append(f"{heading}{network.label} ({compact(network.doc)}, {network.date or 'undated'})")
-        sampled = "" if len(graph) <= EXACT_BETWEENNESS else f"; betweenness estimated from {BETWEENNESS_SAMPLES} sampled agencies"
+        sampled = (
+            "" if len(graph) <= EXACT_BETWEENNESS else f"; betweenness estimated from {BETWEENNESS_SAMPLES} sampled agencies"
+        )
         out.append(
             f"{graph.number_of_nodes()} agencies, {graph.number_of_edges()} links, basis: {network.basis}; "
             f"{len(network.communities)} communities{sampled}"

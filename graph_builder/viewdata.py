@@ -180,15 +180,24 @@ class ViewData:
     reorganisations: tuple[Reorganisation, ...]
     mentions: tuple[Mention, ...]
     agencies: tuple[AgencyInfo, ...]
-    _agency_index: dict[str, AgencyInfo] = field(default_factory=dict, compare=False, repr=False)
+    _index: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def _lookup(self, name: str, records: tuple[Any, ...], key: str, iri: str) -> Any:
+        if name not in self._index:
+            self._index[name] = {getattr(r, key): r for r in records}
+        return self._index[name].get(iri)
 
     def agency(self, iri: str) -> AgencyInfo | None:
-        if not self._agency_index:
-            self._agency_index.update((a.agency, a) for a in self.agencies)
-        return self._agency_index.get(iri)
+        found: AgencyInfo | None = self._lookup("agency", self.agencies, "agency", iri)
+        return found
 
     def document(self, iri: str) -> Document | None:
-        return next((d for d in self.documents if d.doc == iri), None)
+        found: Document | None = self._lookup("document", self.documents, "doc", iri)
+        return found
+
+    def provision(self, iri: str) -> Provision | None:
+        found: Provision | None = self._lookup("provision", self.provisions, "provision", iri)
+        return found
 
 
 #: The stored queries the views read, with the record type each row becomes.

@@ -124,7 +124,7 @@ def _doc_label(data: ViewData, iri: str) -> str:
 
 
 def _provision_label(data: ViewData, iri: str) -> str:
-    p = next((p for p in data.provisions if p.provision == iri), None)
+    p = data.provision(iri)
     if p is None:
         return compact(iri)
     number = f"({p.number})" if p.number.isdigit() else p.number
@@ -181,7 +181,10 @@ def coordination_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Pag
             present.append(network.doc)
             s = network.stat(agency)
             # compact: the page's script turns stats into the side panel's facts
-            variants[network.doc] = {"value": s.weighted_degree + 1, "stats": [s.degree, s.weighted_degree, round(s.betweenness, 3), s.community]}
+            variants[network.doc] = {
+                "value": s.weighted_degree + 1,
+                "stats": [s.degree, s.weighted_degree, round(s.betweenness, 3), s.community],
+            }
             community_colours[network.doc] = PALETTE[(s.community - 1) % len(PALETTE)]
         x, y = positions[agency]
         page.add_node(
@@ -288,7 +291,6 @@ def agency_provision_view(data: ViewData, analysis: Analysis, max_nodes: int) ->
         "Which agencies each provision names as responsible, filterable by document and theme.",
         ("responsibilities", "provisions", "agencies"),
     )
-    provisions = {p.provision: p for p in data.provisions}
     graph = nx.Graph()
     for r in data.responsibilities:
         graph.add_edge(r.agency, r.provision, weight=1)
@@ -329,7 +331,7 @@ def agency_provision_view(data: ViewData, analysis: Analysis, max_nodes: int) ->
             )
         if r.provision in keep and r.provision not in seen:
             seen.add(r.provision)
-            p = provisions.get(r.provision)
+            p = data.provision(r.provision)
             doc_short = _doc_label(data, r.doc)
             provision_themes = list(p.theme_list) if p else []
             themes.update(provision_themes)
@@ -358,7 +360,7 @@ def agency_provision_view(data: ViewData, analysis: Analysis, max_nodes: int) ->
                 themes=provision_themes,
             )
         if r.agency in keep and r.provision in keep:
-            p = provisions.get(r.provision)
+            p = data.provision(r.provision)
             page.add_edge(
                 r.agency,
                 r.provision,
@@ -566,9 +568,14 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
         placed[agency] = (slot * 85.0 + 80.0 * (k // 12), 50.0 + 48.0 * (k % 12))  # columns of twelve
     kinds = _kind_colours(i.kind for i in issued)
     info_kind = {i.agency: i.kind for i in issued}
+    by_doc: dict[str, list[Any]] = defaultdict(list)
+    by_agency: dict[str, list[Any]] = defaultdict(list)
+    for i in issued:
+        by_doc[i.doc].append(i)
+        by_agency[i.agency].append(i)
     for doc, x in columns.items():
         document = data.document(doc)
-        n_issuers = sum(1 for i in issued if i.doc == doc)
+        n_issuers = len(by_doc[doc])
         page.add_node(
             doc,
             f"{document.date if document else ''}\n{document.doc_type if document else compact(doc)}",
@@ -583,7 +590,7 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                     ("number", document.number if document else ""),
                     ("issuers", str(n_issuers)),
                 ],
-                [(i.source, i.locator) for i in issued if i.doc == doc][:1],
+                [(i.source, i.locator) for i in by_doc[doc][:1]],
                 ("documents", "issuances"),
             ),
             shape="box",
@@ -595,7 +602,7 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     reorg_ends = {r.original for r in data.reorganisations} | {r.resulting for r in data.reorganisations}
     for agency, (x, y) in placed.items():
         info = data.agency(agency)
-        mine = [i for i in issued if i.agency == agency]
+        mine = by_agency[agency]
         roles = "; ".join(f"{i.role} of {_doc_label(data, i.doc)}" for i in mine)
         changes = [
             f"{r.original_label} replaced by {r.resulting_label} ({r.date})"
@@ -700,7 +707,9 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     via_colour = {"provision": PROVISION_COLOUR, "case": "#cfe3c8", "claim": "#f3d9b1"}
     via_docs: dict[str, set[str]] = defaultdict(set)
     target_docs: dict[str, set[str]] = defaultdict(set)
+    via_mentions: dict[str, list[Any]] = defaultdict(list)
     for m in data.mentions:
+        via_mentions[m.via].append(m)
         via_docs[m.via].add(m.doc)
         target_docs[m.target].add(m.doc)
     for n, doc in enumerate(d for d in docs_in if d in keep):
@@ -727,7 +736,7 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
         if via in seen:
             continue
         seen.add(via)
-        m = next(m for m in data.mentions if m.via == via)
+        m = via_mentions[via][0]
         page.add_node(
             via,
             m.via_label[:30],
@@ -737,7 +746,7 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 m.via_kind.capitalize(),
                 m.via_label,
                 [("id", compact(via)), ("in", _doc_label(data, m.doc))],
-                [(x.source, x.locator) for x in data.mentions if x.via == via],
+                [(x.source, x.locator) for x in via_mentions[via]],
                 ("zone-framework-mentions",),
             ),
             shape="box",
@@ -1025,6 +1034,7 @@ def iframe(page: Path, height: int = 620) -> str:
 
     document = Path(page).read_text(encoding="utf-8")
     return (
-        f'<div class="polkg-view"><iframe srcdoc="{html.escape(document, quote=True)}" style="width: 100%; height: {int(height)}px; border: 1px solid #ddd" '
+        f'<div class="polkg-view"><iframe srcdoc="{html.escape(document, quote=True)}" '
+        f'style="width: 100%; height: {int(height)}px; border: 1px solid #ddd" '
         f'sandbox="allow-scripts" title="{html.escape(Path(page).stem)}"></iframe></div>'
     )

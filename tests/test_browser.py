@@ -161,6 +161,7 @@ def test_coordination_click_shows_facts_and_provenance(site: Path, open_view: An
     _switch(opened, "colour", "community")
     colours = opened.page.evaluate("window.polkg.network.body.data.nodes.get().map(n => n.color)")
     assert len(set(map(str, colours))) >= 3  # four communities in 2022
+    opened.page.mouse.move(5, 5)  # no tooltip in the screenshot
     _offline(opened)
     _screenshot(opened, "coordination-2022-communities")
 

@@ -28,7 +28,10 @@ def test_notebook_executes(path: Path, built: BuildResult, tmp_path: Path, monke
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
     text = "\n".join(
-        o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
     )
     assert "continued through reorganisation: CBIRC -> NFRA (2023-05-18)" in text
     html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
