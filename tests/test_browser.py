@@ -161,7 +161,10 @@ def test_coordination_click_shows_facts_and_provenance(site: Path, open_view: An
     _switch(opened, "colour", "community")
     colours = opened.page.evaluate("window.polkg.network.body.data.nodes.get().map(n => n.color)")
     assert len(set(map(str, colours))) >= 3  # four communities in 2022
-    opened.page.mouse.move(5, 5)  # no tooltip in the screenshot
+    assert opened.page.locator("#legend-community").is_visible() and not opened.page.locator("#legend-items").is_visible()
+    opened.page.evaluate("window.polkg.select(null)")
+    opened.page.mouse.move(box["x"] + 8, box["y"] + box["height"] - 8)  # an empty corner: no tooltip in the screenshot
+    opened.page.wait_for_timeout(300)
     _offline(opened)
     _screenshot(opened, "coordination-2022-communities")
 

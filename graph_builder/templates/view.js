@@ -64,12 +64,15 @@
   function applyVariants() {
     var updates = [];
     data.nodes.forEach(function (n) {
-      var u = { id: n.id, color: nodeColour(n) };
+      var u = { id: n.id, color: nodeColour(n), font: n.font || { color: "#343434" } };
       if (n.variants && n.variants[state.doc]) { u.value = n.variants[state.doc].value; }
-      if (n.font && n.font.color) { u.font = n.font; }
       updates.push(u);
     });
     nodes.update(updates);
+    var byCommunity = state.colour === "community";
+    var items = document.getElementById("legend-items");
+    var communityNote = document.getElementById("legend-community");
+    if (items && communityNote) { items.hidden = byCommunity; communityNote.hidden = !byCommunity; }
     var resetEdges = data.edges.map(function (e) { return { id: e.id, color: e.baseColor }; });
     edges.update(resetEdges);
   }
@@ -187,7 +190,7 @@
 
   function select(id) {
     clearHighlight();
-    if (id === null || id === undefined || !visibleNodes.has(id)) { showDetails(null); return []; }
+    if (id === null || id === undefined || !visibleNodes.has(id)) { network.unselectAll(); showDetails(null); return []; }
     highlight(data.select === "chain" ? chainOf(id) : neighboursOf(id));
     network.selectNodes([id]);
     showDetails(nodeIndex[id]);
