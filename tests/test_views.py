@@ -159,3 +159,22 @@ def test_a_failing_view_leaves_the_previous_site(engine, tmp_path: Path, monkeyp
         views.generate(engine, site, "second")
     assert {p.name: p.read_bytes() for p in site.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folder left behind
+
+
+def test_synthetic_corpus_views_stay_within_the_cap(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_views", Path(__file__).resolve().parents[1] / "bench" / "views.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from graph_builder.views import write_site
+
+    data = bench.synthetic(provisions=500, agencies=400)
+    result = write_site(data, tmp_path / "site", "synthetic", max_nodes=60)
+    for view in result.views:
+        nodes = page_data(tmp_path / "site" / view.file)["nodes"]
+        assert len(nodes) == view.nodes
+        assert len([n for n in nodes if n["meta"]["type"] != "Document"]) <= 60, view.id
+    capped = {v.id for v in result.views if any(note.startswith("Showing") for note in v.notes)}
+    assert {"coordination", "agency-provisions", "lineage"} <= capped
