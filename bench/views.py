@@ -127,7 +127,7 @@ def load_times(page: Path, runs: int) -> tuple[list[float], int, str]:
             tab = context.new_page()
             started = time.perf_counter()
             tab.goto(page.resolve().as_uri())
-            tab.wait_for_function("window.polkg && window.polkg.ready === true", timeout=120_000)
+            tab.wait_for_selector("body[data-ready='1']", state="attached", timeout=120_000)
             times.append(time.perf_counter() - started)
             shown = len(tab.evaluate("window.polkg.visibleNodes()"))
             note = tab.locator("#notes li").first.text_content() or ""

@@ -83,7 +83,7 @@ def open_view(browser: Any) -> Iterator[Any]:
 
         page.on("dialog", on_dialog)
         page.goto(path.resolve().as_uri())
-        page.wait_for_function("window.polkg && window.polkg.ready === true", timeout=30_000)
+        page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
         return opened
 
     yield _open
@@ -215,7 +215,7 @@ def test_index_opens_offline(site: Path, open_view: Any, browser: Any) -> None:
     page.goto((site / "index.html").resolve().as_uri())
     assert page.locator("li a").count() == len(VIEWS)
     page.locator("li a").first.click()
-    page.wait_for_function("window.polkg && window.polkg.ready === true")
+    page.wait_for_selector("body[data-ready='1']", state="attached")
     assert page.url.endswith("/coordination.html")
     assert [u for u in requests if not u.startswith("file://")] == []
     context.close()
