@@ -100,6 +100,11 @@ def _replace_dir(new: Path, target: Path) -> None:
         from graph_builder.errors import UsageError
 
         raise UsageError(f"{target} exists and is not a polkg build folder (no {MANIFEST}); choose another --out")
+    swap_into_place(new, target)
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Move folder ``new`` to ``target`` by renames only (the old folder is moved aside, then removed)."""
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))

@@ -26,6 +26,7 @@ import networkx as nx
 
 from graph_builder import __version__
 from graph_builder.analytics import ALL, CO_ISSUANCE, Analysis, analyse
+from graph_builder.build import swap_into_place
 from graph_builder.errors import UsageError
 from graph_builder.prefixes import compact
 from graph_builder.viewdata import ViewData
@@ -996,22 +997,11 @@ def write_site(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # a site folder, readable as the user's files are (mkdtemp made it 0700)
-        _swap(tmp, out)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return SiteResult(out, tuple(written), fetch_seconds)
-
-
-def _swap(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        old.rmdir()
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def generate(engine: Any, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES) -> SiteResult:
