@@ -64,6 +64,11 @@ def _reported(func: F) -> F:
 
 def _graph_options(func: F) -> F:
     """--sources, --out, --endpoint, --graph and --timeout, shared by every command that reads the graph."""
+    return _build_options(_endpoint_options(func))
+
+
+def _endpoint_options(func: F) -> F:
+    """--endpoint, --graph and --timeout: read a remote SPARQL endpoint instead of the embedded store."""
     from graph_builder.remote import DEFAULT_TIMEOUT
 
     func = click.option(
@@ -88,7 +93,7 @@ def _graph_options(func: F) -> F:
         help="Query this SPARQL 1.1 endpoint instead of the embedded store (POLKG_ENDPOINT). Credentials only from "
         "POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.",
     )(func)
-    return _build_options(func)
+    return func
 
 
 def _build_options(func: F) -> F:
@@ -409,11 +414,7 @@ def _origin(endpoint: str | None, graph_iri: str | None, store: Path | None) -> 
     default=None,
     help="Build folder to read, built on demand.  [default: $POLKG_OUT or ./polkg-out]",
 )
-@click.option(
-    "--endpoint", default=None, envvar="POLKG_ENDPOINT", help="Read from this SPARQL endpoint instead (POLKG_ENDPOINT)."
-)
-@click.option("--graph", "graph_iri", default=None, envvar="POLKG_GRAPH", help="With --endpoint: the named graph to read.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per endpoint request.")
+@_endpoint_options
 @_sources_option
 @_reported
 def views(

@@ -136,6 +136,16 @@ def _short_provision(doc_short: str, number: str) -> str:
     return f"{doc_short} {'(' + number + ')' if number.isdigit() else number}"
 
 
+def _doc_filter(data: ViewData, docs: Iterable[str], label: str = "Document") -> Row:
+    """The document switch: "All documents", then each of ``docs`` by its short label."""
+    return {
+        "name": "doc",
+        "label": label,
+        "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in docs],
+        "default": ALL,
+    }
+
+
 def _kind_colours(kinds: Iterable[str]) -> dict[str, str]:
     return {kind: PALETTE[i % len(PALETTE)] for i, kind in enumerate(sorted(set(kinds)))}
 
@@ -379,12 +389,7 @@ def agency_provision_view(data: ViewData, analysis: Analysis, max_nodes: int) ->
             )
     responsible_docs = [d for d in _doc_order(data) if any(r.doc == d for r in data.responsibilities)]
     page.filters = [
-        {
-            "name": "doc",
-            "label": "Document",
-            "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in responsible_docs],
-            "default": ALL,
-        },
+        _doc_filter(data, responsible_docs),
         {"name": "theme", "label": "Theme", "options": [[ALL, "All themes"]] + [[t, t] for t in sorted(themes)], "default": ALL},
     ]
     silent = [d.short for d in data.documents if d.kind == "official" and d.doc not in responsible_docs]
@@ -513,14 +518,7 @@ def lineage_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             docs=[*sorted(chain_docs[a] & chain_docs[b]), ALL],
             font={"size": 10, "align": "middle"},
         )
-    page.filters = [
-        {
-            "name": "doc",
-            "label": "Chains of",
-            "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in columns],
-            "default": ALL,
-        }
-    ]
+    page.filters = [_doc_filter(data, columns, "Chains of")]
     page.notes.append("Arrows point forward in time; the label says how the later provision relates to the earlier one.")
     page.legend = [(c, "line", r) for r, c in RELATION_COLOURS.items()]
     return page
@@ -533,7 +531,7 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
         "Documents on a time axis with their lead and co-issuing agencies; reorganised agencies linked to their successors.",
         ("documents", "issuances", "reorganisations"),
     )
-    issued = [i for i in data.issuances]
+    issued = list(data.issuances)
     docs_with = {i.doc for i in issued}
     graph = nx.Graph()
     for i in issued:
@@ -671,14 +669,7 @@ def issuance_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 color={"color": "#bf616a"},
                 docs=[*docs, ALL],
             )
-    page.filters = [
-        {
-            "name": "doc",
-            "label": "Document",
-            "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in columns],
-            "default": ALL,
-        }
-    ]
+    page.filters = [_doc_filter(data, columns)]
     page.notes.append("Thick orange link: lead issuer; thin grey: co-issuer; dashed red arrow: reorganisation.")
     page.legend = [(c, "dot", k) for k, c in kinds.items()] + [("#bf616a", "line", "replaced by")]
     return page
@@ -807,14 +798,7 @@ def zones_view(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 docs=[m.doc, ALL],
                 arrows="to",
             )
-    page.filters = [
-        {
-            "name": "doc",
-            "label": "Document",
-            "options": [[ALL, "All documents"]] + [[d, _doc_label(data, d)] for d in docs_in],
-            "default": ALL,
-        }
-    ]
+    page.filters = [_doc_filter(data, docs_in)]
     page.legend = [
         ("#59a14f", "diamond", "zone"),
         ("#f28e2b", "triangle", "trade framework"),
