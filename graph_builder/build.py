@@ -21,12 +21,14 @@ NTRIPLES = "graph.nt"
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote and how long its steps took."""
+    """What a build wrote, how long its steps took, and how many source files it could reuse from the cache."""
 
     out: Path
     triples: int
     seconds: dict[str, float]
     reused: bool = False
+    files: int = 0
+    files_reused: int = 0
 
 
 def default_out() -> Path:
@@ -52,54 +54,173 @@ def is_current(out: Path, sources: Path) -> bool:
     return manifest.get("fingerprint") == fingerprint(sources) and manifest.get("polkg") == __version__
 
 
-def build(sources: Path | None = None, out: Path | None = None) -> BuildResult:
+def build(sources: Path | None = None, out: Path | None = None, workers: int | None = None) -> BuildResult:
     """Load, check and validate ``sources``; write the graph and store into ``out``, replacing it whole.
 
-    On any error nothing in ``out`` changes.
+    Work on source files unchanged since the last build into ``out`` is reused from its cache, and
+    its store is updated rather than reloaded; the outputs are the same as a build from nothing.
+    On any error nothing in ``out`` changes. ``workers`` is the number of processes (default: CPUs).
     """
-    import pyoxigraph
-
-    from graph_builder.validate import validated_graph
+    from graph_builder.cache import CACHE_DIR, Cache
+    from graph_builder.validate import check_sources
 
     sources = Path(sources) if sources else default_sources()
     out = Path(out) if out else default_out()
-    checked = validated_graph(sources)
-    corpus, graph, ontology, seconds = checked.corpus, checked.data, checked.ontology, checked.seconds
-
-    t = time.perf_counter()
-    graph += ontology
+    previous = read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        ntriples = "".join(sorted(set(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines(keepends=True))))
-        (tmp / NTRIPLES).write_text(ntriples, encoding="utf-8")
-        graph.serialize(tmp / TURTLE, format="longturtle", encoding="utf-8")
-        store = pyoxigraph.Store(str(tmp / STORE_DIR))
-        store.bulk_load(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.optimize()
-        del store
+        cache = Cache(tmp / CACHE_DIR, out / CACHE_DIR if previous is not None else None)
+        checked = check_sources(sources, cache, workers)
+        seconds = checked.seconds
+        units = checked.units
+
+        t = time.perf_counter()
+        ontology_nt = checked.ontology_ntriples()
+        with open(tmp / NTRIPLES, "wb") as nt:
+            nt.write(ontology_nt)
+            for entry in units.entries:
+                nt.write(entry.ntriples)
+        _write_turtle(tmp / TURTLE, ontology_nt, [entry.turtle for entry in units.entries])
+        seconds["write"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        lines = ontology_nt.count(b"\n") + sum(entry.ntriples.count(b"\n") for entry in units.entries)
+        unit_keys = {unit.name: unit.key for unit in units.units}
+        triples = _fill_store(tmp, out, previous, cache, unit_keys, units.entries, lines)
+        seconds["store"] = time.perf_counter() - t
         manifest = {
             "polkg": __version__,
-            "fingerprint": corpus.fingerprint,
+            "fingerprint": checked.corpus.fingerprint,
             "sources": str(sources.resolve()),
-            "triples": len(graph),
+            "triples": triples,
+            "distinct": triples == lines,
+            "rules": _rules(),
+            "units": unit_keys,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        seconds["write"] = time.perf_counter() - t
+        _refuse_foreign(tmp, out)
+        cache.adopt()
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out, triples=len(graph), seconds=seconds)
+    return BuildResult(
+        out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused
+    )
 
 
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is: renames only, so readers see the old or the new build, never half."""
+def _rules() -> str:
+    from graph_builder.units import rules_digest
+
+    return rules_digest()
+
+
+def _write_turtle(path: Path, ontology_nt: bytes, bodies: list[bytes]) -> None:
+    """graph.ttl: one prefix block, then the ontology and each unit in build order (so a rebuild can reuse units)."""
+    import pyoxigraph
+
+    from graph_builder.prefixes import PREFIXES
+    from graph_builder.units import turtle_body, turtle_header
+
+    ontology = pyoxigraph.serialize(
+        pyoxigraph.parse(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES), format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES
+    )
+    with open(path, "wb") as ttl:
+        ttl.write(turtle_header())
+        ttl.write(turtle_body(ontology))
+        for body in bodies:
+            ttl.write(body)
+
+
+def _fill_store(
+    tmp: Path,
+    out: Path,
+    previous: dict[str, object] | None,
+    cache: object,
+    unit_keys: dict[str, str],
+    entries: list[object],
+    lines: int,
+) -> int:
+    """Write tmp/store: the previous store plus the changed files' triples when that is safe, else a bulk load."""
+    import pyoxigraph
+
+    from graph_builder.cache import Cache, UnitEntry
+    from graph_builder.shacl import check_sparql_constraints
+
+    assert isinstance(cache, Cache)
+    store = None
+    if previous is not None and previous.get("distinct") and previous.get("rules") == _rules() and (out / STORE_DIR).is_dir():
+        store = _updated_store(tmp, out, previous, cache, unit_keys, [e for e in entries if isinstance(e, UnitEntry)])
+        if store is not None and len(store) != lines:
+            del store
+            shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
+            store = None
+    if store is None:
+        store = pyoxigraph.Store(str(tmp / STORE_DIR))
+        store.bulk_load(path=str(tmp / NTRIPLES), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.optimize()
+    check_sparql_constraints(store)
+    triples = len(store)
+    del store
+    return triples
+
+
+def _updated_store(
+    tmp: Path, out: Path, previous: dict[str, object], cache: object, unit_keys: dict[str, str], entries: list[object]
+) -> object | None:
+    """A copy of the previous store (hard-linked snapshot) with the triples of changed units swapped; None if not possible."""
+    import pyoxigraph
+
+    from graph_builder.cache import Cache, UnitEntry
+
+    assert isinstance(cache, Cache)
+    old_keys = previous.get("units")
+    if not isinstance(old_keys, dict):
+        return None
+    by_key = {e.key: e for e in entries if isinstance(e, UnitEntry)}
+    removed: set[bytes] = set()
+    added: set[bytes] = set()
+    for name in sorted(old_keys.keys() | unit_keys.keys()):
+        old_key, new_key = old_keys.get(name), unit_keys.get(name)
+        if old_key == new_key:
+            continue
+        old_lines: set[bytes] = set()
+        if old_key is not None:
+            old = cache.unit(str(old_key), keep=False)
+            if old is None:
+                return None
+            old_lines = set(old.ntriples.splitlines(keepends=True))
+        new_lines = set(by_key[new_key].ntriples.splitlines(keepends=True)) if new_key is not None else set()
+        removed |= old_lines - new_lines
+        added |= new_lines - old_lines
+    try:
+        pyoxigraph.Store.read_only(str(out / STORE_DIR)).backup(str(tmp / STORE_DIR))
+    except OSError:
+        shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
+        return None
+    store = pyoxigraph.Store(str(tmp / STORE_DIR))
+    for triple in pyoxigraph.parse(b"".join(sorted(removed - added)), format=pyoxigraph.RdfFormat.N_TRIPLES):
+        store.remove(pyoxigraph.Quad(triple.subject, triple.predicate, triple.object))
+    store.extend(
+        pyoxigraph.Quad(t.subject, t.predicate, t.object)
+        for t in pyoxigraph.parse(b"".join(sorted(added - removed)), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    )
+    return store
+
+
+def _refuse_foreign(new: Path, target: Path) -> None:
+    """Refuse to replace a folder that is not a polkg build (removing ``new``)."""
     if target.exists() and not (target / MANIFEST).exists() and any(target.iterdir()):
         shutil.rmtree(new, ignore_errors=True)
         from graph_builder.errors import UsageError
 
         raise UsageError(f"{target} exists and is not a polkg build folder (no {MANIFEST}); choose another --out")
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Put ``new`` where ``target`` is: renames only, so readers see the old or the new build, never half."""
+    _refuse_foreign(new, target)
     swap_into_place(new, target)
 
 

@@ -95,13 +95,48 @@ def _date_literal(date: model.PartialDate) -> Literal:
     return Literal(date.text, datatype=_PRECISION_TYPE[date.precision])
 
 
+def document_types(doc: model.Document) -> tuple[URIRef, ...]:
+    """The classes of a document node."""
+    if doc.class_ == "policy":
+        return (PK.Document, PK.PolicyDocument, ELI.LegalResource)
+    if doc.class_ == "statement":
+        return (PK.Document, PK.OfficialStatement)
+    return (PK.Document, PK.SecondarySource)
+
+
+def measure_types(doc: model.Document) -> tuple[URIRef, ...]:
+    """The classes of a provision (or, in a statement, an announcement) of ``doc``."""
+    if doc.class_ == "statement":
+        return (PK.Measure, PK.Announcement)
+    return (PK.Measure, PK.Provision, ELI.LegalResourceSubdivision)
+
+
+SOURCE_TYPES = (PK.SourceText, PROV.Entity)
+
+
+def file_node_types(doc_file: model.DocumentFile) -> dict[URIRef, tuple[URIRef, ...]]:
+    """The classes of the nodes of ``doc_file`` that other files may refer to (source, documents, provisions)."""
+    types: dict[URIRef, tuple[URIRef, ...]] = {}
+    source = source_iri(doc_file.source)
+    for doc in doc_file.documents:
+        types[doc_iri(doc.id)] = document_types(doc)
+        for prov in doc.provisions:
+            types[provision_iri(doc.id, prov.number)] = measure_types(doc)
+    types[source] = tuple(dict.fromkeys((*types.get(source, ()), *SOURCE_TYPES)))
+    return types
+
+
 class _Emitter:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus | None):
         self.c = corpus
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns, override=True)
-        self.agency_by_id = {a.id: a for a in corpus.agencies.agencies}
+
+    @property
+    def corpus(self) -> Corpus:
+        assert self.c is not None, "registry emission needs the corpus"
+        return self.c
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.g.add((s, p, o))
@@ -137,7 +172,7 @@ class _Emitter:
 
     # -------------------------------------------------------------- registries
     def vocabularies(self) -> None:
-        for scheme in self.c.vocab.schemes:
+        for scheme in self.corpus.vocab.schemes:
             self.scheme(scheme.id, scheme.label, scheme.definition, scheme.concepts)
 
     def scheme(
@@ -168,7 +203,7 @@ class _Emitter:
                 self.add(node, SKOS.topConceptOf, s)
 
     def sectors(self) -> None:
-        reg = self.c.sectors
+        reg = self.corpus.sectors
         ebops_scheme = ID["scheme/ebops2010"]
         self.add(ebops_scheme, RDF.type, SKOS.ConceptScheme)
         self.add(
@@ -199,10 +234,10 @@ class _Emitter:
                 self.add(sector_iri(sector.id), SKOS.closeMatch, EBOPS[code])
 
     def themes(self) -> None:
-        self.scheme("themes", "Policy instruments and themes", "What a measure does or works through.", self.c.themes.themes)
+        self.scheme("themes", "Policy instruments and themes", "What a measure does or works through.", self.corpus.themes.themes)
 
     def frameworks(self) -> None:
-        for fw in self.c.frameworks.frameworks:
+        for fw in self.corpus.frameworks.frameworks:
             node = framework_iri(fw.id)
             self.add(node, RDF.type, PK.TradeFramework)
             self.add(node, DCTERMS.identifier, Literal(fw.id))
@@ -213,7 +248,7 @@ class _Emitter:
                 self.add(node, PK.acronym, Literal(fw.acronym))
 
     def zones(self) -> None:
-        for place in self.c.zones.places:
+        for place in self.corpus.zones.places:
             node = place_iri(place.id)
             self.add(node, RDF.type, PK.Place)
             self.add(node, DCTERMS.identifier, Literal(place.id))
@@ -221,7 +256,7 @@ class _Emitter:
             self.add(node, DCTERMS.type, Literal(place.kind))
             if place.province:
                 self.add(node, PK.province, place_iri(place.province))
-        for zone in self.c.zones.zones:
+        for zone in self.corpus.zones.zones:
             node = zone_iri(zone.id)
             self.add(node, RDF.type, PK.Zone)
             self.add(node, DCTERMS.identifier, Literal(zone.id))
@@ -238,7 +273,7 @@ class _Emitter:
             self.dated(node, zone.established)
 
     def agencies(self) -> None:
-        for agency in self.c.agencies.agencies:
+        for agency in self.corpus.agencies.agencies:
             node = agency_iri(agency.id)
             if agency.group:
                 self.add(node, RDF.type, PK.ActorGroup)
@@ -257,8 +292,8 @@ class _Emitter:
                 self.add(node, ORG.subOrganizationOf, agency_iri(agency.part_of))
             if agency.note:
                 self.add(node, SKOS.note, Literal(agency.note, lang="en"))
-        sources = {f.source.key: source_iri(f.source) for _, f in self.c.files}
-        for reorg in self.c.agencies.reorganisations:
+        sources = {f.source.key: source_iri(f.source) for _, f in self.corpus.files}
+        for reorg in self.corpus.agencies.reorganisations:
             node = ID[f"reorganisation/{reorg.id}"]
             instant = ID[f"reorganisation/{reorg.id}/time"]
             self.add(node, RDF.type, PK.Reorganisation)
@@ -288,8 +323,8 @@ class _Emitter:
     def document_file(self, doc_file: model.DocumentFile) -> None:
         src = doc_file.source
         source = source_iri(src)
-        self.add(source, RDF.type, PK.SourceText)
-        self.add(source, RDF.type, PROV.Entity)
+        for cls in SOURCE_TYPES:
+            self.add(source, RDF.type, cls)
         self.add(source, PK.sourceFile, Literal(src.file))
         self.add(source, PK.sourceKind, concept_iri("source-kinds", src.kind))
         if src.id:
@@ -312,14 +347,8 @@ class _Emitter:
 
     def document(self, doc: model.Document, source: URIRef) -> None:
         node = doc_iri(doc.id)
-        self.add(node, RDF.type, PK.Document)
-        if doc.class_ == "policy":
-            self.add(node, RDF.type, PK.PolicyDocument)
-            self.add(node, RDF.type, ELI.LegalResource)
-        elif doc.class_ == "statement":
-            self.add(node, RDF.type, PK.OfficialStatement)
-        else:
-            self.add(node, RDF.type, PK.SecondarySource)
+        for cls in document_types(doc):
+            self.add(node, RDF.type, cls)
         self.add(node, DCTERMS.identifier, Literal(doc.id))
         self.add(node, DCTERMS.type, concept_iri("document-types", doc.type))
         self.label(node, doc.title, DCTERMS.title, RDFS.label)
@@ -363,13 +392,11 @@ class _Emitter:
     def provision(self, doc: model.Document, prov: model.Provision, ordinal: int, source: URIRef) -> None:
         node = provision_iri(doc.id, prov.number)
         parent = doc_iri(doc.id)
-        self.add(node, RDF.type, PK.Measure)
+        for cls in measure_types(doc):
+            self.add(node, RDF.type, cls)
         if doc.class_ == "statement":
-            self.add(node, RDF.type, PK.Announcement)
             self.add(node, DCTERMS.isPartOf, parent)
         else:
-            self.add(node, RDF.type, PK.Provision)
-            self.add(node, RDF.type, ELI.LegalResourceSubdivision)
             self.add(node, ELI.is_part_of, parent)
             self.add(parent, ELI.has_part, node)
         self.add(node, PK.inDocument, parent)
@@ -490,8 +517,8 @@ class _Emitter:
         self.provenance(node, source, link.locator, "curator-inference")
 
 
-def emit(corpus: Corpus) -> Graph:
-    """Build the data graph of ``corpus`` (ontology not included)."""
+def emit_registry(corpus: Corpus) -> Graph:
+    """The registry files' graph: vocabularies, sectors, themes, frameworks, zones, agencies, reorganisations."""
     e = _Emitter(corpus)
     e.vocabularies()
     e.sectors()
@@ -499,6 +526,19 @@ def emit(corpus: Corpus) -> Graph:
     e.frameworks()
     e.zones()
     e.agencies()
-    for _, doc_file in corpus.files:
-        e.document_file(doc_file)
     return e.g
+
+
+def emit_document_file(doc_file: model.DocumentFile) -> Graph:
+    """One document file's graph; it depends on that file alone, so it can be built and cached on its own."""
+    e = _Emitter(None)
+    e.document_file(doc_file)
+    return e.g
+
+
+def emit(corpus: Corpus) -> Graph:
+    """Build the data graph of ``corpus`` (ontology not included): the registry and every document file."""
+    graph = emit_registry(corpus)
+    for _, doc_file in corpus.files:
+        graph += emit_document_file(doc_file)
+    return graph

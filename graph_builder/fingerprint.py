@@ -17,12 +17,19 @@ def source_paths(root: Path) -> list[Path]:
     return paths
 
 
+def file_digests(root: Path) -> list[tuple[Path, str]]:
+    """Every source file with the SHA-256 of its bytes."""
+    return [(path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in source_paths(root)]
+
+
+def combine(root: Path, digests: dict[Path, str]) -> str:
+    """The fingerprint of ``root`` from its files' digests."""
+    whole = hashlib.sha256()
+    for path, digest in sorted(digests.items()):
+        whole.update(f"{path.relative_to(root).as_posix()}\0{digest}\0".encode())
+    return whole.hexdigest()
+
+
 def fingerprint(root: Path) -> str:
     """A hash of every source file's path and bytes: equal fingerprints mean equal sources."""
-    digest = hashlib.sha256()
-    for path in source_paths(root):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return combine(root, dict(file_digests(root)))

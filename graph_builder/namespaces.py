@@ -31,6 +31,7 @@ class PK(DefinedNamespace):
     Announcement: URIRef  # a measure announced in an official statement
     # --- classes: actors
     Agency: URIRef  # a public body, party organ, institution or association (org:Organization)
+    Actor: URIRef  # an agency or a group of actors: whoever can hold a role in a policy text
     ActorGroup: URIRef  # a collective kind of actor, such as local people's governments
     Reorganisation: URIRef  # an org:ChangeEvent that replaced or merged agencies
     Participation: URIRef  # a qualified attribution: an agent in a role for a document or measure

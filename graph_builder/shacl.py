@@ -1,34 +1,190 @@
-"""Validate the built graph against the SHACL shapes and report each violation readably."""
+"""Validate graphs against the SHACL shapes and report each violation readably.
+
+Two ways in. ``validate_graph`` runs pySHACL over one whole graph (the reference). The build
+splits the same shapes in two: the core constraints run with pySHACL on each source file's
+graph (``validate_unit``: file-local, so cached and parallel), and the SHACL-SPARQL constraints,
+which follow links between files, run once over the finished store (``check_sparql_constraints``,
+one query per constraint with ``$this`` left free instead of one query per focus node).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from graph_builder.errors import ShapeError
 from graph_builder.prefixes import compact
 from graph_builder.resources import shapes_file
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+
+@cache
+def _shapes_text() -> str:
+    return shapes_file().read_text(encoding="utf-8")
+
+
+def shapes_graph() -> Graph:
+    """The shapes, freshly parsed (callers may change their copy)."""
+    return Graph().parse(data=_shapes_text(), format="turtle")
 
 
 def validate_graph(data: Graph, ontology: Graph | None = None, shapes: Graph | None = None) -> None:
     """Raise ShapeError listing every violation of the shapes (the ontology supplies class hierarchy)."""
     import pyshacl
 
-    shapes = shapes if shapes is not None else Graph().parse(shapes_file(), format="turtle")
+    shapes = shapes if shapes is not None else shapes_graph()
     conforms, report, _ = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=False
     )
-    if conforms:
-        return
-    assert isinstance(report, Graph)
+    if not conforms:
+        assert isinstance(report, Graph)
+        raise shape_error(report_lines(report, data))
+
+
+def report_lines(report: Graph, data: Graph) -> list[str]:
+    """One readable line per result of a pySHACL report: the node's source id, the property, the message."""
     lines = []
-    for result in sorted(report.subjects(RDF.type, SH.ValidationResult), key=str):
+    for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
-        identifier = data.value(focus, DCTERMS.identifier) if isinstance(focus, URIRef) else None
-        where = f"'{identifier}'" if identifier else compact(str(focus))
         prop = f" {compact(str(path))}:" if isinstance(path, URIRef) else ""
-        lines.append(f"{where}:{prop} {message}")
+        lines.append(f"{_where(data, focus)}:{prop} {message}")
+    return lines
+
+
+def shape_error(lines: list[str]) -> ShapeError:
     lines = sorted(set(lines))
-    raise ShapeError(f"the graph does not conform to the shapes ({len(lines)} problems):\n" + "\n".join(lines))
+    return ShapeError(f"the graph does not conform to the shapes ({len(lines)} problems):\n" + "\n".join(lines))
+
+
+def _where(data: Graph, focus: object) -> str:
+    identifier = data.value(focus, DCTERMS.identifier) if isinstance(focus, URIRef) else None
+    return f"'{identifier}'" if identifier else compact(str(focus))
+
+
+# ------------------------------------------------------------------ the build's split
+@cache
+def core_shapes() -> Graph:
+    """The shapes without their SHACL-SPARQL constraints (those run over the whole store)."""
+    shapes = shapes_graph()
+    shapes.remove((None, SH.sparql, None))
+    return shapes
+
+
+def validate_unit(data: Graph, focus: list[URIRef], hierarchy: Graph) -> list[str]:
+    """Check the ``focus`` nodes of ``data`` against the core shapes; return the violations, one line each.
+
+    ``data`` holds one source file's graph plus the types of the nodes it links to in other files;
+    ``hierarchy`` is the ontology's class hierarchy, so ``sh:class`` sees subclasses. ``data`` is
+    extended in place.
+    """
+    import pyshacl
+
+    if not focus:
+        return []
+    conforms, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=core_shapes(),
+        ont_graph=hierarchy,
+        inplace=True,
+        inference="none",
+        allow_warnings=False,
+        focus_nodes=focus,
+    )
+    if conforms:
+        return []
+    assert isinstance(report, Graph)
+    return report_lines(report, data)
+
+
+def class_hierarchy(ontology: Graph) -> Graph:
+    """The ``rdfs:subClassOf`` statements of ``ontology``: all ``validate_unit`` needs of it."""
+    hierarchy = Graph()
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
+        hierarchy.add(triple)
+    return hierarchy
+
+
+@dataclass(frozen=True)
+class SparqlConstraint:
+    """One ``sh:sparql`` constraint: the shape, its target classes, the SELECT (prefixes declared) and message."""
+
+    shape: URIRef
+    targets: tuple[URIRef, ...]
+    select: str
+    message: str
+
+
+@cache
+def sparql_constraints() -> tuple[SparqlConstraint, ...]:
+    """Every SHACL-SPARQL constraint of the shapes, with the ``sh:declare`` prefixes it may use."""
+    shapes = shapes_graph()
+    prologue = "".join(
+        f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n"
+        for decl in sorted(shapes.objects(None, SH.declare), key=str)
+    )
+    found = []
+    for shape, constraint in sorted(shapes.subject_objects(SH.sparql), key=str):
+        assert isinstance(shape, URIRef)
+        targets = tuple(sorted(t for t in shapes.objects(shape, SH.targetClass) if isinstance(t, URIRef)))
+        found.append(
+            SparqlConstraint(shape, targets, prologue + str(shapes.value(constraint, SH.select)), str(shapes.value(constraint, SH.message)))
+        )
+    return tuple(found)
+
+
+_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+
+
+def check_sparql_constraints(store: pyoxigraph.Store) -> None:
+    """Run every SHACL-SPARQL constraint once over ``store``; raise ShapeError listing each violation.
+
+    Same results as pre-binding ``$this`` to each target node in turn (SHACL 5.3.1): the query runs
+    with ``$this`` free and only rows whose ``$this`` is an instance of a target class count.
+    """
+    import pyoxigraph
+
+    lines = []
+    for constraint in sparql_constraints():
+        focus: set[pyoxigraph.NamedNode] = set()
+        for target in constraint.targets:
+            focus.update(
+                row["this"]
+                for row in store.query(
+                    "SELECT DISTINCT ?this ?class WHERE { ?this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }",
+                    substitutions={pyoxigraph.Variable("class"): pyoxigraph.NamedNode(str(target))},
+                )
+            )
+        solutions = store.query(constraint.select)
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            this = row["this"]
+            if this not in focus:
+                continue
+            values = {name: row[name] for name in names}
+            message = _PLACEHOLDER.sub(lambda m: _plain(values.get(m.group(1))), constraint.message)
+            lines.append(f"{_store_where(store, this)}: {message}")
+    if lines:
+        raise shape_error(lines)
+
+
+def _plain(term: object) -> str:
+    return getattr(term, "value", "") if term is not None else ""
+
+
+def _store_where(store: pyoxigraph.Store, node: pyoxigraph.NamedNode) -> str:
+    import pyoxigraph
+
+    for quad in store.quads_for_pattern(node, pyoxigraph.NamedNode(str(DCTERMS.identifier)), None):
+        return f"'{quad.object.value}'"
+    return compact(node.value)
+

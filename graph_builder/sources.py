@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from graph_builder import model
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import REGISTRY_NAMES, fingerprint
+from graph_builder.cache import Cache
+from graph_builder.fingerprint import REGISTRY_NAMES, combine, file_digests
 from graph_builder.names import normalise_name
 from graph_builder.yamlio import LineMap, load_yaml
 
@@ -45,16 +46,17 @@ _FIX_BY_TYPE = {
 }
 
 
-@dataclass(frozen=True)
 class Loaded:
-    """A parsed file: its model, and the line map to point at its fields."""
+    """A parsed file and, to point at its fields, its line map (read again on demand for a cached file)."""
 
-    path: Path
-    data: Any
-    lines: LineMap
+    def __init__(self, path: Path, lines: LineMap | None):
+        self.path = path
+        self._lines = lines
 
     def at(self, *loc: Any) -> int | None:
-        return self.lines.line(tuple(loc))
+        if self._lines is None:
+            _, self._lines = load_yaml(self.path)
+        return self._lines.line(tuple(loc))
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Corpus:
     frameworks: model.FrameworkRegistry
     files: list[tuple[Path, model.DocumentFile]] = field(default_factory=list)
     fingerprint: str = ""
+    digests: dict[Path, str] = field(default_factory=dict)
 
     def scheme(self, scheme_id: str) -> dict[str, model.Concept]:
         for scheme in self.vocab.schemes:
@@ -83,10 +86,10 @@ class Corpus:
                 yield doc_file, doc
 
 
-def _problems_from_validation(path: Path, lines: LineMap, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+def _problems_from_validation(path: Path, loaded: Loaded, exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        loc = prefix + tuple(err["loc"])
+        loc = tuple(err["loc"])
         # pydantic appends validator names for union members; keep the data path only
         loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
         dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
@@ -97,29 +100,39 @@ def _problems_from_validation(path: Path, lines: LineMap, exc: ValidationError, 
             fix = "a comma inside an unquoted value in {...} splits it: put the value in double quotes"
         if err["type"] == "literal_error":
             message = f"{message}, got {err.get('input')!r}"
-        problems.append(Problem(path, lines.line(loc), dotted, message, fix))
+        problems.append(Problem(path, loaded.at(*loc), dotted, message, fix))
     return problems
 
 
-def _parse(path: Path, cls: type[M]) -> tuple[M, Loaded]:
-    data, lines = load_yaml(path)
-    loaded = Loaded(path, data, lines)
+def _parse(path: Path, cls: type[M], cache: Cache | None = None, digest: str = "") -> tuple[M, Loaded]:
+    data = cache.parsed(digest) if cache is not None else None
+    if data is None:
+        data, lines = load_yaml(path)
+        loaded = Loaded(path, lines)
+        if cache is not None:
+            cache.put_parsed(digest, data)
+    else:
+        loaded = Loaded(path, None)
     if not isinstance(data, dict):
         raise SourceError([Problem(path, 1, "", "expected a mapping at the top of the file", "see sources/README.md")])
     try:
         return cls.model_validate(data), loaded
     except ValidationError as exc:
-        raise SourceError(_problems_from_validation(path, lines, exc)) from None
+        raise SourceError(_problems_from_validation(path, loaded, exc)) from None
 
 
-def load_sources(root: Path) -> Corpus:
-    """Parse and check every file under ``root``; raise SourceError listing every problem found."""
+def load_sources(root: Path, cache: Cache | None = None) -> Corpus:
+    """Parse and check every file under ``root``; raise SourceError listing every problem found.
+
+    With a ``cache``, the YAML of a file whose bytes were parsed before is not parsed again.
+    """
     root = Path(root)
     if not root.is_dir():
         raise SourceError(
             [Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")]
         )
     problems: list[Problem] = []
+    digests = {path: digest for path, digest in file_digests(root)}
     parsed: dict[str, tuple[BaseModel, Loaded]] = {}
     for name, cls in REGISTRY_FILES.items():
         path = root / "registry" / name
@@ -127,7 +140,7 @@ def load_sources(root: Path) -> Corpus:
             problems.append(Problem(path, None, "", "required registry file is missing", "create it; see sources/README.md"))
             continue
         try:
-            parsed[name] = _parse(path, cls)
+            parsed[name] = _parse(path, cls, cache, digests[path])
         except SourceError as exc:
             problems.extend(exc.problems)
     doc_paths = sorted((root / "documents").glob("*.yaml")) if (root / "documents").is_dir() else []
@@ -138,7 +151,7 @@ def load_sources(root: Path) -> Corpus:
     doc_files: list[tuple[model.DocumentFile, Loaded]] = []
     for path in doc_paths:
         try:
-            doc_files.append(_parse(path, model.DocumentFile))
+            doc_files.append(_parse(path, model.DocumentFile, cache, digests[path]))
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -161,7 +174,8 @@ def load_sources(root: Path) -> Corpus:
     problems = checker.run()
     if problems:
         raise SourceError(problems)
-    corpus.fingerprint = fingerprint(root)
+    corpus.fingerprint = combine(root, digests)
+    corpus.digests = digests
     return corpus
 
 
@@ -173,7 +187,7 @@ class _Checker:
         self.reg = registry
         self.doc_loaded = doc_loaded
         self.problems: list[Problem] = []
-        self.owner: dict[str, tuple[str, Path, int | None]] = {}
+        self.owner: dict[str, tuple[str, Loaded, tuple[Any, ...]]] = {}
 
     # ------------------------------------------------------------------ helpers
     def problem(self, loaded: Loaded, loc: tuple[Any, ...], message: str, fix: str = "") -> None:
@@ -182,27 +196,25 @@ class _Checker:
 
     def claim_id(self, kind: str, id_: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
         if id_ in self.owner:
-            other_kind, other_path, other_line = self.owner[id_]
+            other_kind, other, other_loc = self.owner[id_]
             self.problem(
                 loaded,
                 loc,
-                f"id '{id_}' is already used by a {other_kind} at {other_path}:{other_line}",
+                f"id '{id_}' is already used by a {other_kind} at {other.path}:{other.at(*other_loc)}",
                 "ids must be unique across all source files; choose another id",
             )
         else:
-            self.owner[id_] = (kind, loaded.path, loaded.at(*loc))
+            self.owner[id_] = (kind, loaded, loc)  # the line is looked up only if it is needed
 
-    def ref(self, known: Iterable[str], value: str | None, what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
+    def ref(self, known: Collection[str], value: str | None, what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
         if value is None:
             return
-        known = set(known)
         if value not in known:
             close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
             hint = f"did you mean {' or '.join(close)}?" if close else f"add '{value}' to the {what} registry or correct the id"
             self.problem(loaded, loc, f"unknown {what} '{value}'", hint)
 
-    def refs(self, known: Iterable[str], values: list[str], what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
-        known = set(known)
+    def refs(self, known: Collection[str], values: list[str], what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
         seen: set[str] = set()
         for i, value in enumerate(values):
             if value in seen:
@@ -260,11 +272,11 @@ class _Checker:
                         "a name may belong to one agency only; remove it from one of them",
                     )
                 names[norm] = agency.id
+        source_keys = {f.source.key for _, f in c.files}
         for i, reorg in enumerate(c.agencies.reorganisations):
             self.claim_id("reorganisation", reorg.id, ag, ("reorganisations", i, "id"))
             self.refs(agency_ids, reorg.original, "agency", ag, ("reorganisations", i, "original"))
             self.refs(agency_ids, reorg.resulting, "agency", ag, ("reorganisations", i, "resulting"))
-            source_keys = {f.source.key for _, f in c.files}
             for j, ev in enumerate(reorg.evidence):
                 self.ref(source_keys, ev.source, "source", ag, ("reorganisations", i, "evidence", j, "source"))
 
@@ -381,8 +393,13 @@ class _Checker:
                     ref = getattr(doc, key)
                     if ref:
                         self.ref(agency_ids, ref.agency, "agency", loaded, (*base, key, "agency"))
-                self.refs(doc_ids - {doc.id}, doc.based_on, "document", loaded, (*base, "based_on"))
-                self.refs(doc_ids - {doc.id}, doc.cites, "document", loaded, (*base, "cites"))
+                for key in ("based_on", "cites"):
+                    targets: list[str] = getattr(doc, key)
+                    self.refs(doc_ids, targets, "document", loaded, (*base, key))
+                    if doc.id in targets:
+                        self.problem(
+                            loaded, (*base, key, targets.index(doc.id)), f"'{doc.id}' refers to itself", "remove it"
+                        )
                 chapters = set()
                 for j, chapter in enumerate(doc.chapters):
                     if chapter.number in chapters:

@@ -1,0 +1,222 @@
+"""Build units: each source file's graph is emitted and SHACL-checked on its own, in parallel, and cached.
+
+The registry files form one unit; every document file is a unit. A unit's graph depends on its
+own file(s) only, and its SHACL check also on the classes of the nodes it links to in other
+files (its *externals*). A cached unit is reused while its file is unchanged and its externals
+keep their classes, so after one file changes only that file is emitted and checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from graph_builder import __version__, model
+from graph_builder.cache import Cache, UnitEntry
+from graph_builder.emit import emit_document_file, emit_registry, file_node_types
+from graph_builder.prefixes import PREFIXES
+from graph_builder.resources import ontology_file, shapes_file
+from graph_builder.sources import Corpus
+
+REGISTRY_UNIT = "registry"
+_SERIAL_BELOW = 64  # fewer misses than this are not worth starting worker processes
+_CHUNK = 16
+
+TypeIndex = dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A build unit: its name (``registry`` or the document file's name) and the key of its inputs."""
+
+    name: str
+    key: str
+
+
+def rules_digest() -> str:
+    """What every unit's result also depends on: polkg's version, the ontology and the shapes."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in (ontology_file(), shapes_file()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan(corpus: Corpus) -> list[Unit]:
+    """The units of ``corpus`` in output order: the registry, then the document files by name."""
+    rules = rules_digest()
+    registry = hashlib.sha256(f"{REGISTRY_UNIT}\0{rules}".encode())
+    for path in sorted(corpus.digests):
+        if path.parent.name == "registry":
+            registry.update(f"{path.name}\0{corpus.digests[path]}\0".encode())
+    # reorganisation evidence names source texts of document files by key
+    for _, doc_file in corpus.files:
+        registry.update(f"{doc_file.source.key}\0{bool(doc_file.source.document)}\0".encode())
+    units = [Unit(REGISTRY_UNIT, registry.hexdigest())]
+    for path, _ in corpus.files:
+        units.append(Unit(path.name, hashlib.sha256(f"{path.name}\0{corpus.digests[path]}\0{rules}".encode()).hexdigest()))
+    return units
+
+
+def type_index(corpus: Corpus, registry: Graph) -> TypeIndex:
+    """The classes of every node a file may link to: registry nodes, documents, provisions, source texts."""
+    index: dict[str, list[str]] = {}
+    for node, cls in registry.subject_objects(RDF.type):
+        index.setdefault(str(node), []).append(str(cls))
+    for _, doc_file in corpus.files:
+        for node, classes in file_node_types(doc_file).items():
+            index.setdefault(str(node), []).extend(str(c) for c in classes)
+    return {node: tuple(sorted(set(classes))) for node, classes in index.items()}
+
+
+def context_digest(externals: tuple[str, ...], index: TypeIndex) -> str:
+    digest = hashlib.sha256()
+    for node in externals:
+        digest.update(f"{node}\0{' '.join(index.get(node, ()))}\0".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A unit's result: the entry to cache, or the SHACL violations that stop the build."""
+
+    entry: UnitEntry
+    violations: tuple[str, ...]
+
+
+# ------------------------------------------------------------------ the work on one unit (may run in a worker)
+_INDEX: TypeIndex = {}
+_HIERARCHY: Graph | None = None
+
+
+def _init(index: TypeIndex, hierarchy: Graph) -> None:
+    global _INDEX, _HIERARCHY
+    _INDEX, _HIERARCHY = index, hierarchy
+
+
+def _entry(key: str, graph: Graph) -> UnitEntry:
+    """A unit's cache entry: its sorted N-Triples, its Turtle body and the outside nodes it links to."""
+    import pyoxigraph
+
+    ntriples = b"".join(sorted(set(graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True))))
+    turtle = pyoxigraph.serialize(
+        pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES), format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES
+    )
+    typed = set(graph.subjects(RDF.type))
+    nodes = {n for n in (*graph.subjects(), *graph.objects()) if isinstance(n, URIRef)}
+    externals = tuple(sorted(str(n) for n in nodes if n not in typed and str(n) in _INDEX))
+    return UnitEntry(key, ntriples, turtle_body(turtle), externals, context_digest(externals, _INDEX))
+
+
+def _check(graphs: list[Graph]) -> list[str]:
+    """SHACL-check ``graphs`` together (one pySHACL run per batch), with the classes of the outside nodes they link to."""
+    from graph_builder.shacl import validate_unit
+
+    assert _HIERARCHY is not None
+    data = Graph()
+    for graph in graphs:
+        data += graph
+    typed = set(data.subjects(RDF.type))
+    outside = {n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef) and n not in typed and str(n) in _INDEX}
+    for node in outside:
+        for cls in _INDEX[str(node)]:
+            data.add((node, RDF.type, URIRef(cls)))
+    focus = sorted({n for n in data.subjects() if isinstance(n, URIRef) and n not in outside})
+    return validate_unit(data, focus, _HIERARCHY)
+
+
+def _document_units(jobs: list[tuple[str, model.DocumentFile]]) -> list[Outcome]:
+    """Emit each file of a batch, then check the batch; a violation anywhere fails the build, so no entry is cached."""
+    graphs = [emit_document_file(doc_file) for _, doc_file in jobs]
+    entries = [_entry(key, graph) for (key, _), graph in zip(jobs, graphs, strict=True)]
+    violations = tuple(_check(graphs))
+    return [Outcome(entry, violations) for entry in entries]
+
+
+def turtle_header() -> bytes:
+    """The ``@prefix`` lines that open graph.ttl (each unit's Turtle is written without them)."""
+    return b"".join(f"@prefix {name}: <{ns}> .\n".encode() for name, ns in sorted(PREFIXES.items()))
+
+
+def turtle_body(turtle: bytes) -> bytes:
+    """``turtle`` without its opening ``@prefix`` lines, which must declare exactly ``turtle_header()``.
+
+    (The serialiser writes its prefix block in no fixed order; graph.ttl gets one sorted block.)
+    """
+    lines = turtle.splitlines(keepends=True)
+    count = 0
+    while count < len(lines) and lines[count].startswith(b"@prefix "):
+        count += 1
+    if count and sorted(lines[:count]) != turtle_header().splitlines(keepends=True):
+        raise AssertionError("the Turtle serialiser wrote an unexpected prefix block")
+    return b"".join(lines[count:])
+
+
+# ------------------------------------------------------------------ all units
+@dataclass
+class UnitsResult:
+    """Every unit's entry in output order, and how many were reused from the cache."""
+
+    units: list[Unit]
+    entries: list[UnitEntry]
+    reused: int
+    violations: list[str]
+
+
+def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: int | None = None) -> UnitsResult:
+    """Emit and check every unit of ``corpus`` not found current in ``cache``; ``workers`` processes (default: CPUs)."""
+    from graph_builder.shacl import class_hierarchy
+
+    units = plan(corpus)
+    registry = emit_registry(corpus)
+    index = type_index(corpus, registry)
+    hierarchy = class_hierarchy(ontology)
+    _init(index, hierarchy)
+
+    found: dict[str, UnitEntry] = {}
+    if cache is not None:
+        for unit in units:
+            entry = cache.unit(unit.key)
+            if entry is not None and entry.context == context_digest(entry.externals, index):
+                found[unit.name] = entry
+    reused = len(found)
+    outcomes: dict[str, Outcome] = {}
+    if REGISTRY_UNIT not in found:
+        outcomes[REGISTRY_UNIT] = Outcome(_entry(units[0].key, registry), tuple(_check([registry])))
+    files = dict(zip((u.name for u in units[1:]), corpus.files, strict=True))
+    jobs = [(unit.name, unit.key, files[unit.name][1]) for unit in units[1:] if unit.name not in found]
+    for name, outcome in zip((name for name, _, _ in jobs), _run(jobs, index, hierarchy, workers), strict=True):
+        outcomes[name] = outcome
+    violations = sorted({line for outcome in outcomes.values() for line in outcome.violations})
+    if cache is not None and not violations:
+        for outcome in outcomes.values():
+            cache.put_unit(outcome.entry)
+    entries = [found[u.name] if u.name in found else outcomes[u.name].entry for u in units]
+    return UnitsResult(units, entries, reused, violations)
+
+
+def _run(
+    jobs: list[tuple[str, str, model.DocumentFile]], index: TypeIndex, hierarchy: Graph, workers: int | None
+) -> Iterator[Outcome]:
+    work = [(key, doc_file) for _, key, doc_file in jobs]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(work) < _SERIAL_BELOW:
+        yield from _document_units(work)
+        return
+    chunks = [work[i : i + _CHUNK] for i in range(0, len(work), _CHUNK)]
+    # fork: workers inherit the loaded modules, so starting them costs milliseconds, not an import each
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_init, initargs=(index, hierarchy)) as pool:
+        for outcomes in pool.map(_document_units, chunks):
+            yield from outcomes
+
+
+def unit_path(corpus: Corpus, unit: Unit) -> Path:
+    """The source file(s) a unit was made from, for messages."""
+    return corpus.root / ("registry" if unit.name == REGISTRY_UNIT else f"documents/{unit.name}")
