@@ -77,7 +77,9 @@ def rdflib_worker(out: str, plan_file: str) -> None:
 
 # ------------------------------------------------------------------ measurements
 def run_json(args: list[str], timeout: float | None = None) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, str(Path(__file__)), *args], capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"bench step failed ({' '.join(args)}):\n{done.stderr}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -99,8 +101,15 @@ def typical_params(out: Path) -> dict[str, str]:
         {"class": _iri("https://w3id.org/polkg/ontology#SecondarySource")},
     ).rows
     secondary = others[len(others) // 2]["id"].value if others else later
-    return {"doc": later, "doc-secondary": secondary, "to": later, "from": earlier, "provision": "5",
-            "agency": "agency-001", "theme": "theme-03"}
+    return {
+        "doc": later,
+        "doc-secondary": secondary,
+        "to": later,
+        "from": earlier,
+        "provision": "5",
+        "agency": "agency-001",
+        "theme": "theme-03",
+    }
 
 
 def _iri(value: str) -> Any:
@@ -197,8 +206,15 @@ def time_views(out: Path, site: Path) -> dict[str, Any]:
     result = generate(EmbeddedEngine(out / "store"), site, "embedded store")
     total = time.perf_counter() - t
     largest = max(result.views, key=lambda v: v.bytes)
-    return {"total": total, "fetch": result.fetch_seconds, "largest": largest.id, "largest_seconds": largest.seconds,
-            "largest_nodes": largest.nodes, "largest_links": largest.edges, "largest_kib": largest.bytes / 1024}
+    return {
+        "total": total,
+        "fetch": result.fetch_seconds,
+        "largest": largest.id,
+        "largest_seconds": largest.seconds,
+        "largest_nodes": largest.nodes,
+        "largest_links": largest.edges,
+        "largest_kib": largest.bytes / 1024,
+    }
 
 
 def touch_one_file(sources: Path) -> Path:
@@ -298,21 +314,33 @@ def report(results: dict[str, Any]) -> str:
         lines.append(f"| {label} | " + " | ".join(values) + " |")
 
     row("triples", [f"{r['build']['triples']:,}" for r in sizes])
+
     def phases(r: dict[str, Any]) -> str:
         seconds = r["build"]["seconds"]
         return " / ".join(f"{seconds[k]:.1f}" for k in ("load", "validate", "write", "store"))
 
     row("full build (load / validate / write / store)", [f"{r['build']['total']:.1f}s ({phases(r)})" for r in sizes])
     row("triples per second", [f"{r['build']['triples_per_second']:,.0f}" for r in sizes])
-    row("peak memory: build / largest worker", [
-        f"{r['build']['peak_rss_mb']:.0f} / {r['build']['worker_peak_rss_mb']:.0f} MB" for r in sizes])
-    row("rebuild after one file changes", [
-        f"{r['rebuild']['total']:.2f}s ({r['rebuild']['files_checked']} of {r['rebuild']['files']} checked)"
-        + ("" if r["rebuild"].get("identical_to_full_build") is None else
-           (", identical" if r["rebuild"]["identical_to_full_build"] else ", DIFFERS"))
-        for r in sizes])
-    row("largest view (generation)", [
-        f"{r['views']['largest']} {r['views']['largest_seconds']:.2f}s (all views {r['views']['total']:.1f}s)" for r in sizes])
+    row(
+        "peak memory: build / largest worker",
+        [f"{r['build']['peak_rss_mb']:.0f} / {r['build']['worker_peak_rss_mb']:.0f} MB" for r in sizes],
+    )
+    row(
+        "rebuild after one file changes",
+        [
+            f"{r['rebuild']['total']:.2f}s ({r['rebuild']['files_checked']} of {r['rebuild']['files']} checked)"
+            + (
+                ""
+                if r["rebuild"].get("identical_to_full_build") is None
+                else (", identical" if r["rebuild"]["identical_to_full_build"] else ", DIFFERS")
+            )
+            for r in sizes
+        ],
+    )
+    row(
+        "largest view (generation)",
+        [f"{r['views']['largest']} {r['views']['largest_seconds']:.2f}s (all views {r['views']['total']:.1f}s)" for r in sizes],
+    )
     row("plain rdflib: load graph.nt", [fmt(r["rdflib_load_seconds"], "s", 1) for r in sizes])
     lines.append("")
     lines.append("Stored queries, embedded store: median / max of the runs; plain rdflib (one run) and rdflib ÷ median")
@@ -328,8 +356,10 @@ def report(results: dict[str, Any]) -> str:
         row(query_id, cells)
     lines.append("")
     qp = results["query_process"]
-    lines.append(f"`polkg query run documents --format json` on the curated graph, whole process: "
-                 f"median {qp['median']:.3f}s, max {qp['max']:.3f}s ({qp['runs']} runs)")
+    lines.append(
+        f"`polkg query run documents --format json` on the curated graph, whole process: "
+        f"median {qp['median']:.3f}s, max {qp['max']:.3f}s ({qp['runs']} runs)"
+    )
     by_n = {r["documents"]: r for r in sizes}
     if 1000 in by_n and 10000 in by_n:
         small, large = by_n[1000], by_n[10000]
@@ -340,9 +370,11 @@ def report(results: dict[str, Any]) -> str:
         medians = {q["id"]: q["median"] for q in small["queries"]}
         query_growth = {q["id"]: q["median"] / medians[q["id"]] for q in large["queries"]}
         results["growth_1k_to_10k"] = {**growth, "queries": query_growth}
-        lines.append(f"Growth N = 1,000 -> 10,000: triples ×{growth['triples']:.1f}, full build ×{growth['build']:.1f}; "
-                     f"query medians ×{min(query_growth.values()):.1f} to ×{max(query_growth.values()):.1f} "
-                     f"(worst: {max(query_growth, key=lambda k: query_growth[k])})")
+        lines.append(
+            f"Growth N = 1,000 -> 10,000: triples ×{growth['triples']:.1f}, full build ×{growth['build']:.1f}; "
+            f"query medians ×{min(query_growth.values()):.1f} to ×{max(query_growth.values()):.1f} "
+            f"(worst: {max(query_growth, key=lambda k: query_growth[k])})"
+        )
     return "\n".join(lines)
 
 

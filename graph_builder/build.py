@@ -9,9 +9,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph_builder import __version__
 from graph_builder.resources import default_sources
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from graph_builder.cache import Cache, UnitEntry
 
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
@@ -105,9 +111,7 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(
-        out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused
-    )
+    return BuildResult(out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused)
 
 
 def _rules() -> str:
@@ -124,11 +128,13 @@ def _write_turtle(path: Path, ontology_nt: bytes, bodies: list[bytes]) -> None:
     from graph_builder.units import turtle_body, turtle_header
 
     ontology = pyoxigraph.serialize(
-        pyoxigraph.parse(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES), format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES
+        pyoxigraph.parse(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES),
+        format=pyoxigraph.RdfFormat.TURTLE,
+        prefixes=PREFIXES,
     )
     with open(path, "wb") as ttl:
         ttl.write(turtle_header())
-        ttl.write(turtle_body(ontology))
+        ttl.write(turtle_body(ontology or b""))
         for body in bodies:
             ttl.write(body)
 
@@ -137,21 +143,19 @@ def _fill_store(
     tmp: Path,
     out: Path,
     previous: dict[str, object] | None,
-    cache: object,
+    cache: Cache,
     unit_keys: dict[str, str],
-    entries: list[object],
+    entries: list[UnitEntry],
     lines: int,
 ) -> int:
     """Write tmp/store: the previous store plus the changed files' triples when that is safe, else a bulk load."""
     import pyoxigraph
 
-    from graph_builder.cache import Cache, UnitEntry
     from graph_builder.shacl import check_sparql_constraints
 
-    assert isinstance(cache, Cache)
     store = None
     if previous is not None and previous.get("distinct") and previous.get("rules") == _rules() and (out / STORE_DIR).is_dir():
-        store = _updated_store(tmp, out, previous, cache, unit_keys, [e for e in entries if isinstance(e, UnitEntry)])
+        store = _updated_store(tmp, out, previous, cache, unit_keys, entries)
         if store is not None and len(store) != lines:
             del store
             shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
@@ -167,18 +171,15 @@ def _fill_store(
 
 
 def _updated_store(
-    tmp: Path, out: Path, previous: dict[str, object], cache: object, unit_keys: dict[str, str], entries: list[object]
-) -> object | None:
+    tmp: Path, out: Path, previous: dict[str, object], cache: Cache, unit_keys: dict[str, str], entries: list[UnitEntry]
+) -> pyoxigraph.Store | None:
     """A copy of the previous store (hard-linked snapshot) with the triples of changed units swapped; None if not possible."""
     import pyoxigraph
 
-    from graph_builder.cache import Cache, UnitEntry
-
-    assert isinstance(cache, Cache)
     old_keys = previous.get("units")
     if not isinstance(old_keys, dict):
         return None
-    by_key = {e.key: e for e in entries if isinstance(e, UnitEntry)}
+    by_key = {e.key: e for e in entries}
     removed: set[bytes] = set()
     added: set[bytes] = set()
     for name in sorted(old_keys.keys() | unit_keys.keys()):
@@ -206,6 +207,8 @@ def _updated_store(
         pyoxigraph.Quad(t.subject, t.predicate, t.object)
         for t in pyoxigraph.parse(b"".join(sorted(added - removed)), format=pyoxigraph.RdfFormat.N_TRIPLES)
     )
+    # write the changes out of the log into the store's files: the next build's snapshot copies files only
+    store.flush()
     return store
 
 

@@ -205,7 +205,9 @@ def build(sources: Path | None, out: Path | None, workers: int | None) -> None:
 
 @main.command(epilog=EXIT_CODES)
 @click.option("--documents", type=click.IntRange(min=1), required=True, help="How many documents to write.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Sources folder to write (replaced whole).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Sources folder to write (replaced whole)."
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed: the same seed gives the same files.")
 @_reported
 def synth(documents: int, out: Path, seed: int) -> None:

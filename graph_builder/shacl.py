@@ -97,7 +97,7 @@ def validate_unit(data: Graph, focus: list[URIRef], hierarchy: Graph) -> list[st
         inplace=True,
         inference="none",
         allow_warnings=False,
-        focus_nodes=focus,
+        focus_nodes=list[str | URIRef](focus),
     )
     if conforms:
         return []
@@ -136,7 +136,9 @@ def sparql_constraints() -> tuple[SparqlConstraint, ...]:
         assert isinstance(shape, URIRef)
         targets = tuple(sorted(t for t in shapes.objects(shape, SH.targetClass) if isinstance(t, URIRef)))
         found.append(
-            SparqlConstraint(shape, targets, prologue + str(shapes.value(constraint, SH.select)), str(shapes.value(constraint, SH.message)))
+            SparqlConstraint(
+                shape, targets, prologue + str(shapes.value(constraint, SH.select)), str(shapes.value(constraint, SH.message))
+            )
         )
     return tuple(found)
 
@@ -158,7 +160,7 @@ def check_sparql_constraints(store: pyoxigraph.Store) -> None:
         for target in constraint.targets:
             focus.update(
                 row["this"]
-                for row in store.query(
+                for row in store.query(  # type: ignore[union-attr]
                     "SELECT DISTINCT ?this ?class WHERE { ?this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }",
                     substitutions={pyoxigraph.Variable("class"): pyoxigraph.NamedNode(str(target))},
                 )
@@ -170,11 +172,15 @@ def check_sparql_constraints(store: pyoxigraph.Store) -> None:
             this = row["this"]
             if this not in focus:
                 continue
-            values = {name: row[name] for name in names}
-            message = _PLACEHOLDER.sub(lambda m: _plain(values.get(m.group(1))), constraint.message)
+            message = _fill(constraint.message, {name: row[name] for name in names})
             lines.append(f"{_store_where(store, this)}: {message}")
     if lines:
         raise shape_error(lines)
+
+
+def _fill(message: str, values: dict[str, object]) -> str:
+    """``message`` with each ``{?var}`` / ``{$var}`` replaced by that variable's value in the row."""
+    return _PLACEHOLDER.sub(lambda m: _plain(values.get(m.group(1))), message)
 
 
 def _plain(term: object) -> str:
@@ -185,6 +191,5 @@ def _store_where(store: pyoxigraph.Store, node: pyoxigraph.NamedNode) -> str:
     import pyoxigraph
 
     for quad in store.quads_for_pattern(node, pyoxigraph.NamedNode(str(DCTERMS.identifier)), None):
-        return f"'{quad.object.value}'"
+        return f"'{getattr(quad.object, 'value', quad.object)}'"
     return compact(node.value)
-

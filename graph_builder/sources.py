@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from graph_builder import model
-from graph_builder.errors import Problem, SourceError
 from graph_builder.cache import Cache
+from graph_builder.errors import Problem, SourceError
 from graph_builder.fingerprint import REGISTRY_NAMES, combine, file_digests
 from graph_builder.names import normalise_name
 from graph_builder.yamlio import LineMap, load_yaml
@@ -397,9 +397,7 @@ class _Checker:
                     targets: list[str] = getattr(doc, key)
                     self.refs(doc_ids, targets, "document", loaded, (*base, key))
                     if doc.id in targets:
-                        self.problem(
-                            loaded, (*base, key, targets.index(doc.id)), f"'{doc.id}' refers to itself", "remove it"
-                        )
+                        self.problem(loaded, (*base, key, targets.index(doc.id)), f"'{doc.id}' refers to itself", "remove it")
                 chapters = set()
                 for j, chapter in enumerate(doc.chapters):
                     if chapter.number in chapters:

@@ -47,23 +47,52 @@ SECONDARY_TYPES = ("law-firm-summary", "analysis-article")
 RELATIONS = ("continues", "expands", "refines", "implements", "replaces")
 
 _WORDS = (
-    "digital trade", "cultural exports", "service outsourcing", "tourism services", "education services",
-    "health services", "financial services", "logistics", "intellectual property", "design services",
-    "audiovisual works", "publishing", "games", "animation", "performing arts", "exhibitions",
-    "data flows", "payment settlement", "export credit", "insurance cover", "talent visas", "customs clearance",
-    "statistics", "standards", "bonded zones", "trade fairs", "overseas branches", "brand building",
+    "digital trade",
+    "cultural exports",
+    "service outsourcing",
+    "tourism services",
+    "education services",
+    "health services",
+    "financial services",
+    "logistics",
+    "intellectual property",
+    "design services",
+    "audiovisual works",
+    "publishing",
+    "games",
+    "animation",
+    "performing arts",
+    "exhibitions",
+    "data flows",
+    "payment settlement",
+    "export credit",
+    "insurance cover",
+    "talent visas",
+    "customs clearance",
+    "statistics",
+    "standards",
+    "bonded zones",
+    "trade fairs",
+    "overseas branches",
+    "brand building",
 )
 _VERBS = ("Support", "Expand", "Facilitate", "Improve", "Promote", "Strengthen", "Pilot", "Streamline", "Encourage")
 _KINDS = (
-    "state-council-ministry", "state-council-administration", "national-administration",
-    "state-council-institution", "party-organ", "policy-bank", "trade-association", "local-government",
+    "state-council-ministry",
+    "state-council-administration",
+    "national-administration",
+    "state-council-institution",
+    "party-organ",
+    "policy-bank",
+    "trade-association",
+    "local-government",
 )
 
 
 class _Writer:
     def __init__(self, documents: int, seed: int, shape: Shape):
         self.n = documents
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
         self.shape = shape
         self.agency_ids = [f"agency-{i:03d}" for i in range(shape.agencies)]
         self.sector_ids = [f"sector-{i:02d}" for i in range(shape.sectors)]

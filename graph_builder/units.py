@@ -112,7 +112,7 @@ def _entry(key: str, graph: Graph) -> UnitEntry:
     typed = set(graph.subjects(RDF.type))
     nodes = {n for n in (*graph.subjects(), *graph.objects()) if isinstance(n, URIRef)}
     externals = tuple(sorted(str(n) for n in nodes if n not in typed and str(n) in _INDEX))
-    return UnitEntry(key, ntriples, turtle_body(turtle), externals, context_digest(externals, _INDEX))
+    return UnitEntry(key, ntriples, turtle_body(turtle or b""), externals, context_digest(externals, _INDEX))
 
 
 def _check(graphs: list[Graph]) -> list[str]:

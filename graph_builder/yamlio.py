@@ -45,7 +45,7 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap) -> None:
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ~10x faster
 
 
-class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loader that leaves dates as strings so the model checks them with a clear message."""
 
 
