@@ -68,6 +68,7 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
     On any error nothing in ``out`` changes. ``workers`` is the number of processes (default: CPUs).
     """
     from graph_builder.cache import CACHE_DIR, Cache
+    from graph_builder.units import rules_digest
     from graph_builder.validate import check_sources
 
     sources = Path(sources) if sources else default_sources()
@@ -93,7 +94,8 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
         t = time.perf_counter()
         lines = ontology_nt.count(b"\n") + sum(entry.ntriples.count(b"\n") for entry in units.entries)
         unit_keys = {unit.name: unit.key for unit in units.units}
-        triples = _fill_store(tmp, out, previous, cache, unit_keys, units.entries, lines)
+        rules = rules_digest()
+        triples = _fill_store(tmp, out, previous, rules, cache, unit_keys, units.entries, lines)
         seconds["store"] = time.perf_counter() - t
         manifest = {
             "polkg": __version__,
@@ -101,7 +103,7 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
             "sources": str(sources.resolve()),
             "triples": triples,
             "distinct": triples == lines,
-            "rules": _rules(),
+            "rules": rules,
             "units": unit_keys,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -112,12 +114,6 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildResult(out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused)
-
-
-def _rules() -> str:
-    from graph_builder.units import rules_digest
-
-    return rules_digest()
 
 
 def _write_turtle(path: Path, ontology_nt: bytes, bodies: list[bytes]) -> None:
@@ -143,6 +139,7 @@ def _fill_store(
     tmp: Path,
     out: Path,
     previous: dict[str, object] | None,
+    rules: str,
     cache: Cache,
     unit_keys: dict[str, str],
     entries: list[UnitEntry],
@@ -154,7 +151,7 @@ def _fill_store(
     from graph_builder.shacl import check_sparql_constraints
 
     store = None
-    if previous is not None and previous.get("distinct") and previous.get("rules") == _rules() and (out / STORE_DIR).is_dir():
+    if previous is not None and previous.get("distinct") and previous.get("rules") == rules and (out / STORE_DIR).is_dir():
         store = _updated_store(tmp, out, previous, cache, unit_keys, entries)
         if store is not None and len(store) != lines:
             del store
@@ -246,3 +243,21 @@ def ensure_built(sources: Path | None = None, out: Path | None = None) -> Path:
     if not is_current(out, sources):
         build(sources, out)
     return out / STORE_DIR
+
+
+def store_triples(out: Path) -> tuple[list[str], int]:
+    """The store of build ``out`` in comparable form: its triples without blank nodes, sorted, and how many have one.
+
+    Blank nodes (the ontology's OWL lists) get new labels on every load, so two stores with the
+    same graph are compared on the named triples and the blank-node count.
+    """
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(out / STORE_DIR))
+    named, blank = [], 0
+    for quad in store.quads_for_pattern(None, None, None):
+        if isinstance(quad.subject, pyoxigraph.BlankNode) or isinstance(quad.object, pyoxigraph.BlankNode):
+            blank += 1
+        else:
+            named.append(str(quad))
+    return sorted(named), blank

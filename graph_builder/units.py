@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -215,8 +214,3 @@ def _run(
     with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_init, initargs=(index, hierarchy)) as pool:
         for outcomes in pool.map(_document_units, chunks):
             yield from outcomes
-
-
-def unit_path(corpus: Corpus, unit: Unit) -> Path:
-    """The source file(s) a unit was made from, for messages."""
-    return corpus.root / ("registry" if unit.name == REGISTRY_UNIT else f"documents/{unit.name}")

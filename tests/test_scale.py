@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph_builder.build import build
+from graph_builder.build import build, store_triples
 from graph_builder.cli import main
 from graph_builder.fingerprint import file_digests
 from graph_builder.sources import load_sources
@@ -53,19 +53,6 @@ def _outputs(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in ("graph.nt", "graph.ttl")}
 
 
-def _store_triples(out: Path) -> tuple[list[str], int]:
-    import pyoxigraph
-
-    store = pyoxigraph.Store.read_only(str(out / "store"))
-    named, blank = [], 0
-    for quad in store.quads_for_pattern(None, None, None):
-        if isinstance(quad.subject, pyoxigraph.BlankNode) or isinstance(quad.object, pyoxigraph.BlankNode):
-            blank += 1
-        else:
-            named.append(str(quad))
-    return sorted(named), blank
-
-
 def test_rebuild_checks_only_the_changed_file_and_equals_a_full_build(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     write_corpus(sources, 80)
@@ -81,7 +68,7 @@ def test_rebuild_checks_only_the_changed_file_and_equals_a_full_build(tmp_path: 
     fresh = build(sources, tmp_path / "fresh")
     assert fresh.files_reused == 0
     assert _outputs(tmp_path / "out") == _outputs(tmp_path / "fresh")
-    assert _store_triples(tmp_path / "out") == _store_triples(tmp_path / "fresh")
+    assert store_triples(tmp_path / "out") == store_triples(tmp_path / "fresh")
     assert again.triples == fresh.triples
     assert b"Revised" in (tmp_path / "out" / "graph.nt").read_bytes()
 
@@ -173,5 +160,5 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
 
 
 def _store_difference(a: Path, b: Path) -> tuple[set[str], set[str]]:
-    x, y = set(_store_triples(a)[0]), set(_store_triples(b)[0])
+    x, y = set(store_triples(a)[0]), set(store_triples(b)[0])
     return x - y, y - x
