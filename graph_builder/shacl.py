@@ -10,13 +10,16 @@ one query per constraint with ``$this`` left free instead of one query per focus
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
+from graph_builder.corecheck import Hierarchy, Index, NodeCheck, Violation, check, compile_shapes
 from graph_builder.errors import ShapeError
 from graph_builder.prefixes import compact
 from graph_builder.resources import shapes_file
@@ -79,38 +82,34 @@ def core_shapes() -> Graph:
     return shapes
 
 
-def validate_unit(data: Graph, focus: list[URIRef], hierarchy: Graph) -> list[str]:
-    """Check the ``focus`` nodes of ``data`` against the core shapes; return the violations, one line each.
+@cache
+def _core_checks() -> tuple[NodeCheck, ...]:
+    return compile_shapes(core_shapes())
 
-    ``data`` holds one source file's graph plus the types of the nodes it links to in other files;
-    ``hierarchy`` is the ontology's class hierarchy, so ``sh:class`` sees subclasses. ``data`` is
-    extended in place.
+
+def check_unit(data: Index, focus: Iterable[Node], hierarchy: Hierarchy) -> list[Violation]:
+    """The violations of the core shapes by the ``focus`` nodes of ``data`` (compiled checks, see corecheck).
+
+    ``data`` indexes one or more source files' graphs plus the types of the nodes they link to in
+    other files; ``hierarchy`` is the ontology's class hierarchy, so ``sh:class`` sees subclasses.
     """
-    import pyshacl
-
-    if not focus:
-        return []
-    conforms, report, _ = pyshacl.validate(
-        data,
-        shacl_graph=core_shapes(),
-        ont_graph=hierarchy,
-        inplace=True,
-        inference="none",
-        allow_warnings=False,
-        focus_nodes=list[str | URIRef](focus),
-    )
-    if conforms:
-        return []
-    assert isinstance(report, Graph)
-    return report_lines(report, data)
+    return check(_core_checks(), data, hierarchy, focus)
 
 
-def class_hierarchy(ontology: Graph) -> Graph:
-    """The ``rdfs:subClassOf`` statements of ``ontology``: all ``validate_unit`` needs of it."""
+def violation_line(data: Index, violation: Violation) -> str:
+    """One readable line for a violation: the node's source id, the property, the message (as ``report_lines``)."""
+    prop = f" {compact(str(violation.path))}:" if violation.path is not None else ""
+    identifiers = data.get(violation.focus, {}).get(DCTERMS.identifier, ())
+    where = f"'{identifiers[0]}'" if identifiers else compact(str(violation.focus))
+    return f"{where}:{prop} {violation.message}"
+
+
+def class_hierarchy(ontology: Graph) -> Hierarchy:
+    """The class hierarchy of ``ontology`` (its ``rdfs:subClassOf`` statements): all ``validate_unit`` needs of it."""
     hierarchy = Graph()
     for triple in ontology.triples((None, RDFS.subClassOf, None)):
         hierarchy.add(triple)
-    return hierarchy
+    return Hierarchy(hierarchy)
 
 
 @dataclass(frozen=True)
@@ -146,34 +145,38 @@ def sparql_constraints() -> tuple[SparqlConstraint, ...]:
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
+_INSTANCES = """
+SELECT ?this ?class WHERE { ?sub <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class . ?this a ?sub }
+"""
+
+
 def check_sparql_constraints(store: pyoxigraph.Store) -> None:
     """Run every SHACL-SPARQL constraint once over ``store``; raise ShapeError listing each violation.
 
     Same results as pre-binding ``$this`` to each target node in turn (SHACL 5.3.1): the query runs
-    with ``$this`` free and only rows whose ``$this`` is an instance of a target class count.
+    with ``$this`` free and only rows whose ``$this`` is an instance of a target class count (looked
+    up only when there are rows: a conforming store costs one query per constraint).
     """
     import pyoxigraph
 
     lines = []
     for constraint in sparql_constraints():
-        focus: set[pyoxigraph.NamedNode] = set()
-        for target in constraint.targets:
-            focus.update(
-                row["this"]
-                for row in store.query(  # type: ignore[union-attr]
-                    "SELECT DISTINCT ?this ?class WHERE { ?this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }",
-                    substitutions={pyoxigraph.Variable("class"): pyoxigraph.NamedNode(str(target))},
-                )
-            )
         solutions = store.query(constraint.select)
         assert isinstance(solutions, pyoxigraph.QuerySolutions)
         names = [v.value for v in solutions.variables]
-        for row in solutions:
-            this = row["this"]
-            if this not in focus:
-                continue
-            message = _fill(constraint.message, {name: row[name] for name in names})
-            lines.append(f"{_store_where(store, this)}: {message}")
+        rows = [{name: row[name] for name in names} for row in solutions]
+        if not rows:
+            continue
+        focus = {
+            found["this"]
+            for target in constraint.targets
+            for found in store.query(  # type: ignore[union-attr]
+                _INSTANCES, substitutions={pyoxigraph.Variable("class"): pyoxigraph.NamedNode(str(target))}
+            )
+        }
+        for row in rows:
+            if row["this"] in focus:
+                lines.append(f"{_store_where(store, row['this'])}: {_fill(constraint.message, row)}")
     if lines:
         raise shape_error(lines)
 

@@ -20,6 +20,7 @@ from rdflib.namespace import RDF
 
 from graph_builder import __version__, model
 from graph_builder.cache import Cache, UnitEntry
+from graph_builder.corecheck import Hierarchy
 from graph_builder.emit import emit_document_file, emit_registry, file_node_types
 from graph_builder.prefixes import PREFIXES
 from graph_builder.resources import ontology_file, shapes_file
@@ -92,10 +93,10 @@ class Outcome:
 
 # ------------------------------------------------------------------ the work on one unit (may run in a worker)
 _INDEX: TypeIndex = {}
-_HIERARCHY: Graph | None = None
+_HIERARCHY: Hierarchy | None = None
 
 
-def _init(index: TypeIndex, hierarchy: Graph) -> None:
+def _init(index: TypeIndex, hierarchy: Hierarchy) -> None:
     global _INDEX, _HIERARCHY
     _INDEX, _HIERARCHY = index, hierarchy
 
@@ -115,20 +116,19 @@ def _entry(key: str, graph: Graph) -> UnitEntry:
 
 
 def _check(graphs: list[Graph]) -> list[str]:
-    """SHACL-check ``graphs`` together (one pySHACL run per batch), with the classes of the outside nodes they link to."""
-    from graph_builder.shacl import validate_unit
+    """SHACL-check ``graphs`` together, with the classes of the outside nodes they link to; one line per violation."""
+    from graph_builder.corecheck import index_graph
+    from graph_builder.shacl import check_unit, violation_line
 
     assert _HIERARCHY is not None
-    data = Graph()
-    for graph in graphs:
-        data += graph
-    typed = set(data.subjects(RDF.type))
-    outside = {n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef) and n not in typed and str(n) in _INDEX}
+    index = index_graph(triple for graph in graphs for triple in graph)
+    focus = [n for n in index if isinstance(n, URIRef)]
+    outside = {o for props in index.values() for objects in props.values() for o in objects if isinstance(o, URIRef) and o not in index}
     for node in outside:
-        for cls in _INDEX[str(node)]:
-            data.add((node, RDF.type, URIRef(cls)))
-    focus = sorted({n for n in data.subjects() if isinstance(n, URIRef) and n not in outside})
-    return validate_unit(data, focus, _HIERARCHY)
+        classes = _INDEX.get(str(node))
+        if classes:
+            index[node][RDF.type].extend(URIRef(c) for c in classes)
+    return [violation_line(index, v) for v in check_unit(index, focus, _HIERARCHY)]
 
 
 def _document_units(jobs: list[tuple[str, model.DocumentFile]]) -> list[Outcome]:
@@ -202,7 +202,7 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
 
 
 def _run(
-    jobs: list[tuple[str, str, model.DocumentFile]], index: TypeIndex, hierarchy: Graph, workers: int | None
+    jobs: list[tuple[str, str, model.DocumentFile]], index: TypeIndex, hierarchy: Hierarchy, workers: int | None
 ) -> Iterator[Outcome]:
     work = [(key, doc_file) for _, key, doc_file in jobs]
     workers = workers or os.cpu_count() or 1
