@@ -95,7 +95,7 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
         lines = ontology_nt.count(b"\n") + sum(entry.ntriples.count(b"\n") for entry in units.entries)
         unit_keys = {unit.name: unit.key for unit in units.units}
         rules = rules_digest()
-        triples = _fill_store(tmp, out, previous, rules, cache, unit_keys, units.entries, lines)
+        triples = _fill_store(tmp, out, previous, rules, cache, unit_keys, ontology_nt, units.entries, lines)
         seconds["store"] = time.perf_counter() - t
         manifest = {
             "polkg": __version__,
@@ -142,6 +142,7 @@ def _fill_store(
     rules: str,
     cache: Cache,
     unit_keys: dict[str, str],
+    ontology_nt: bytes,
     entries: list[UnitEntry],
     lines: int,
 ) -> int:
@@ -159,12 +160,36 @@ def _fill_store(
             store = None
     if store is None:
         store = pyoxigraph.Store(str(tmp / STORE_DIR))
-        store.bulk_load(path=str(tmp / NTRIPLES), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        _bulk_load(store, ontology_nt, entries)
         store.optimize()
     check_sparql_constraints(store)
     triples = len(store)
     del store
     return triples
+
+
+_LOAD_BYTES = 16 << 20
+
+
+def _bulk_load(store: pyoxigraph.Store, ontology_nt: bytes, entries: list[UnitEntry]) -> None:
+    """Load the ontology, then the units in batches of about 16 MB of N-Triples.
+
+    Batches keep the loader's memory small (one 170 MB file in one call took 900 MB and was slower);
+    a unit is never split, so its blank nodes (N-Triples labels are local to one load) stay one node each.
+    """
+    import pyoxigraph
+
+    store.bulk_load(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    batch: list[bytes] = []
+    size = 0
+    for entry in entries:
+        batch.append(entry.ntriples)
+        size += len(entry.ntriples)
+        if size >= _LOAD_BYTES:
+            store.bulk_load(b"".join(batch), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            batch, size = [], 0
+    if batch:
+        store.bulk_load(b"".join(batch), format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
 def _updated_store(

@@ -24,7 +24,9 @@ from rdflib.term import Node
 Index = dict[Node, dict[Node, list[Node]]]
 
 # the terms a node shape / property shape may use (anything else is refused when compiling)
-NODE_KEYS = frozenset({RDF.type, RDFS.comment, RDFS.label, SH.targetClass, SH.targetSubjectsOf, SH.property, SH["not"], SH.message, SH["class"]})
+NODE_KEYS = frozenset(
+    {RDF.type, RDFS.comment, RDFS.label, SH.targetClass, SH.targetSubjectsOf, SH.property, SH["not"], SH.message, SH["class"]}
+)
 PROPERTY_KEYS = frozenset(
     {
         SH.path,
@@ -181,9 +183,15 @@ class Hierarchy:
         return frozenset(seen)
 
     def classes_of(self, index: Index, node: Node) -> frozenset[Node]:
-        types = index.get(node, {}).get(RDF.type, ())
-        if len(types) == 1:
-            return self.ancestors(types[0])
+        """Every class ``node`` is an instance of, by its ``rdf:type`` values in ``index`` and their superclasses."""
+        props = index.get(node)
+        types = props.get(RDF.type) if props is not None else None
+        if not types:
+            return frozenset()
+        return self._union(tuple(types))
+
+    @cache  # noqa: B019 - one Hierarchy per process, kept for the build
+    def _union(self, types: tuple[Node, ...]) -> frozenset[Node]:
         return frozenset().union(*(self.ancestors(t) for t in types))
 
 
@@ -195,9 +203,7 @@ def index_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Index:
     return index
 
 
-def check(
-    checks: Iterable[NodeCheck], index: Index, hierarchy: Hierarchy, focus: Iterable[Node]
-) -> list[Violation]:
+def check(checks: Iterable[NodeCheck], index: Index, hierarchy: Hierarchy, focus: Iterable[Node]) -> list[Violation]:
     """The violations of the ``focus`` nodes in ``index`` (only focus nodes that a shape targets are checked)."""
     checks = tuple(checks)
     found: list[Violation] = []
@@ -226,7 +232,9 @@ def _check_node(
         yield from _check_property(prop, node, values, index, hierarchy)
 
 
-def _check_property(prop: PropertyCheck, node: Node, values: Iterable[Node], index: Index, hierarchy: Hierarchy) -> Iterable[Violation]:
+def _check_property(
+    prop: PropertyCheck, node: Node, values: Iterable[Node], index: Index, hierarchy: Hierarchy
+) -> Iterable[Violation]:
     values = list(dict.fromkeys(values))
 
     def fail(component: URIRef, default: str) -> Violation:

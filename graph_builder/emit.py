@@ -127,11 +127,13 @@ def file_node_types(doc_file: model.DocumentFile) -> dict[URIRef, tuple[URIRef, 
 
 
 class _Emitter:
-    def __init__(self, corpus: Corpus | None):
+    def __init__(self, corpus: Corpus | None, prefixes: bool = True):
+        # without prefixes, a lean store: per-file graphs are only iterated and serialised as N-Triples
         self.c = corpus
-        self.g = Graph()
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns, override=True)
+        self.g = Graph() if prefixes else Graph(store="SimpleMemory", bind_namespaces="none")
+        if prefixes:
+            for prefix, ns in PREFIXES.items():
+                self.g.bind(prefix, ns, override=True)
 
     @property
     def corpus(self) -> Corpus:
@@ -530,8 +532,8 @@ def emit_registry(corpus: Corpus) -> Graph:
 
 
 def emit_document_file(doc_file: model.DocumentFile) -> Graph:
-    """One document file's graph; it depends on that file alone, so it can be built and cached on its own."""
-    e = _Emitter(None)
+    """One document file's graph (no prefixes bound); it depends on that file alone, so it can be built and cached on its own."""
+    e = _Emitter(None, prefixes=False)
     e.document_file(doc_file)
     return e.g
 
@@ -540,5 +542,6 @@ def emit(corpus: Corpus) -> Graph:
     """Build the data graph of ``corpus`` (ontology not included): the registry and every document file."""
     graph = emit_registry(corpus)
     for _, doc_file in corpus.files:
-        graph += emit_document_file(doc_file)
+        for triple in emit_document_file(doc_file):
+            graph.add(triple)
     return graph

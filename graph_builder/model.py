@@ -95,7 +95,7 @@ class Agency(Model):
     id: Id
     name: Label
     acronym: str | None = None
-    aliases: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
     kind: Id
     part_of: Id | None = None
     group: bool = False
@@ -110,14 +110,14 @@ class Reorganisation(Model):
     resulting: list[Id] = Field(min_length=1)
     basis: Literal["stated", "curator-inference", "curator-knowledge"] = "stated"
     note: str | None = None
-    evidence: list[Attestation] = []
+    evidence: list[Attestation] = Field(default_factory=list)
 
     coerce_date = field_validator("date", mode="before")(_date)
 
 
 class AgencyRegistry(Model):
     agencies: list[Agency]
-    reorganisations: list[Reorganisation] = []
+    reorganisations: list[Reorganisation] = Field(default_factory=list)
 
 
 class EbopsItem(Model):
@@ -126,8 +126,8 @@ class EbopsItem(Model):
 
 
 class EbopsMatch(Model):
-    exact: list[str] = []
-    close: list[str] = []
+    exact: list[str] = Field(default_factory=list)
+    close: list[str] = Field(default_factory=list)
 
 
 class Sector(Concept):
@@ -192,7 +192,7 @@ class SourceInfo(Model):
     file: Text
     publisher: Id | None = None
     date: PartialDate | None = None
-    reports: list[Id] = []
+    reports: list[Id] = Field(default_factory=list)
 
     coerce_date = field_validator("date", mode="before")(_date)
 
@@ -203,7 +203,7 @@ class SourceInfo(Model):
 
 class Issuers(Model):
     lead: Id
-    co: list[Id] = []
+    co: list[Id] = Field(default_factory=list)
     count: int | None = Field(default=None, ge=1)
     locator: Text
 
@@ -224,13 +224,13 @@ class Provision(Model):
     chapter: Number | None = None
     label: Text
     summary: Text
-    agencies: list[Id] = []
+    agencies: list[Id] = Field(default_factory=list)
     agencies_open: bool = False
-    sectors: list[Id] = []
-    themes: list[Id] = []
-    zones: list[Id] = []
-    frameworks: list[Id] = []
-    mentions: list[Id] = []
+    sectors: list[Id] = Field(default_factory=list)
+    themes: list[Id] = Field(default_factory=list)
+    zones: list[Id] = Field(default_factory=list)
+    frameworks: list[Id] = Field(default_factory=list)
+    mentions: list[Id] = Field(default_factory=list)
     target_year: int | None = Field(default=None, ge=1949, le=2100)
     locator: str | None = None
 
@@ -245,17 +245,17 @@ class Document(Model):
     type: Id
     title: Label
     number: str | None = None
-    number_alt: list[Text] = []
+    number_alt: list[Text] = Field(default_factory=list)
     date: PartialDate | None = None
     published: PartialDate | None = None
     issuers: Issuers | None = None
     approved_by: AgencyRef | None = None
     drafted_by: AgencyRef | None = None
-    based_on: list[Id] = []
-    cites: list[Id] = []
+    based_on: list[Id] = Field(default_factory=list)
+    cites: list[Id] = Field(default_factory=list)
     coverage: str | None = None
-    chapters: list[Chapter] = []
-    provisions: list[Provision] = []
+    chapters: list[Chapter] = Field(default_factory=list)
+    provisions: list[Provision] = Field(default_factory=list)
 
     coerce_label = field_validator("title", mode="before")(_label)
     coerce_date = field_validator("date", "published", mode="before")(_date)
@@ -275,26 +275,26 @@ class CaseItem(Model):
     summary: Text
     city: Id | None = None
     zone: Id | None = None
-    themes: list[Id] = []
-    sectors: list[Id] = []
+    themes: list[Id] = Field(default_factory=list)
+    sectors: list[Id] = Field(default_factory=list)
     locator: Text
 
 
 class Cases(Model):
     programme: Id
     total: int | None = Field(default=None, ge=1)
-    groups: list[CaseGroup] = []
-    items: list[CaseItem] = []
+    groups: list[CaseGroup] = Field(default_factory=list)
+    items: list[CaseItem] = Field(default_factory=list)
 
 
 class About(Model):
-    documents: list[Id] = []
-    provisions: list[str] = []
-    themes: list[Id] = []
-    zones: list[Id] = []
-    frameworks: list[Id] = []
-    agencies: list[Id] = []
-    sectors: list[Id] = []
+    documents: list[Id] = Field(default_factory=list)
+    provisions: list[str] = Field(default_factory=list)
+    themes: list[Id] = Field(default_factory=list)
+    zones: list[Id] = Field(default_factory=list)
+    frameworks: list[Id] = Field(default_factory=list)
+    agencies: list[Id] = Field(default_factory=list)
+    sectors: list[Id] = Field(default_factory=list)
 
 
 class Claim(Model):
@@ -321,7 +321,7 @@ class DocumentFile(Model):
     """One file under documents/: a source text and what was curated from it."""
 
     source: SourceInfo
-    documents: list[Document] = []
+    documents: list[Document] = Field(default_factory=list)
     cases: Cases | None = None
-    claims: list[Claim] = []
-    evolution: list[EvolutionLink] = []
+    claims: list[Claim] = Field(default_factory=list)
+    evolution: list[EvolutionLink] = Field(default_factory=list)

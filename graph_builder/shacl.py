@@ -16,8 +16,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node
 
 from graph_builder.corecheck import Hierarchy, Index, NodeCheck, Violation, check, compile_shapes
 from graph_builder.errors import ShapeError

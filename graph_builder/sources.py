@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import gc
+import os
 from collections.abc import Collection, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +19,7 @@ from graph_builder.cache import Cache
 from graph_builder.errors import Problem, SourceError
 from graph_builder.fingerprint import REGISTRY_NAMES, combine, file_digests
 from graph_builder.names import normalise_name
-from graph_builder.yamlio import LineMap, load_yaml
+from graph_builder.yamlio import LineMap, load_data, load_yaml
 
 REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
     zip(
@@ -104,15 +108,8 @@ def _problems_from_validation(path: Path, loaded: Loaded, exc: ValidationError) 
     return problems
 
 
-def _parse(path: Path, cls: type[M], cache: Cache | None = None, digest: str = "") -> tuple[M, Loaded]:
-    data = cache.parsed(digest) if cache is not None else None
-    if data is None:
-        data, lines = load_yaml(path)
-        loaded = Loaded(path, lines)
-        if cache is not None:
-            cache.put_parsed(digest, data)
-    else:
-        loaded = Loaded(path, None)
+def _validate(path: Path, cls: type[M], data: Any) -> tuple[M, Loaded]:
+    loaded = Loaded(path, None)  # the lines are read again only to report a problem
     if not isinstance(data, dict):
         raise SourceError([Problem(path, 1, "", "expected a mapping at the top of the file", "see sources/README.md")])
     try:
@@ -121,10 +118,63 @@ def _parse(path: Path, cls: type[M], cache: Cache | None = None, digest: str = "
         raise SourceError(_problems_from_validation(path, loaded, exc)) from None
 
 
-def load_sources(root: Path, cache: Cache | None = None) -> Corpus:
+_PARALLEL_FROM = 256  # fewer files to parse than this are not worth starting worker processes
+_PARSE_CHUNK = 64
+
+
+def _parse_chunk(paths: list[Path]) -> list[Any | SourceError]:
+    """The data of each file, or the SourceError its YAML raised (run in a worker process)."""
+    found: list[Any | SourceError] = []
+    for path in paths:
+        try:
+            found.append(load_data(path))
+        except SourceError as exc:
+            found.append(exc)
+    return found
+
+
+def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None, workers: int | None) -> dict[Path, Any]:
+    """The YAML data of every file in ``paths`` (from ``cache`` when its bytes were parsed before); SourceError on bad YAML.
+
+    Files not in the cache are parsed by ``workers`` processes when there are many.
+    """
+    data: dict[Path, Any] = {}
+    todo = []
+    for path in paths:
+        cached = cache.parsed(digests[path]) if cache is not None else None
+        if cached is None:
+            todo.append(path)
+        else:
+            data[path] = cached
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(todo) < _PARALLEL_FROM:
+        results = _parse_chunk(todo)
+    else:
+        chunks = [todo[i : i + _PARSE_CHUNK] for i in range(0, len(todo), _PARSE_CHUNK)]
+        gc.freeze()  # see units._run: the workers' collector leaves the inherited heap alone
+        try:
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                results = [item for chunk in pool.map(_parse_chunk, chunks) for item in chunk]
+        finally:
+            gc.unfreeze()
+    problems = []
+    for path, result in zip(todo, results, strict=True):
+        if isinstance(result, SourceError):
+            problems.extend(result.problems)
+            continue
+        data[path] = result
+        if cache is not None:
+            cache.put_parsed(digests[path], result)
+    if problems:
+        raise SourceError(problems)
+    return data
+
+
+def load_sources(root: Path, cache: Cache | None = None, workers: int | None = None) -> Corpus:
     """Parse and check every file under ``root``; raise SourceError listing every problem found.
 
-    With a ``cache``, the YAML of a file whose bytes were parsed before is not parsed again.
+    With a ``cache``, the YAML of a file whose bytes were parsed before is not parsed again;
+    ``workers`` processes (default: CPUs) parse the others when there are many.
     """
     root = Path(root)
     if not root.is_dir():
@@ -133,25 +183,30 @@ def load_sources(root: Path, cache: Cache | None = None) -> Corpus:
         )
     problems: list[Problem] = []
     digests = {path: digest for path, digest in file_digests(root)}
-    parsed: dict[str, tuple[BaseModel, Loaded]] = {}
-    for name, cls in REGISTRY_FILES.items():
-        path = root / "registry" / name
+    registry_paths = {name: root / "registry" / name for name in REGISTRY_FILES}
+    for path in registry_paths.values():
         if not path.exists():
             problems.append(Problem(path, None, "", "required registry file is missing", "create it; see sources/README.md"))
-            continue
-        try:
-            parsed[name] = _parse(path, cls, cache, digests[path])
-        except SourceError as exc:
-            problems.extend(exc.problems)
     doc_paths = sorted((root / "documents").glob("*.yaml")) if (root / "documents").is_dir() else []
     if not doc_paths:
         problems.append(
             Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file")
         )
+    try:
+        data = parse_files([p for p in registry_paths.values() if p.exists()] + doc_paths, digests, cache, workers)
+    except SourceError as exc:
+        raise SourceError(problems + exc.problems) from None
+    parsed: dict[str, tuple[BaseModel, Loaded]] = {}
+    for name, cls in REGISTRY_FILES.items():
+        if registry_paths[name] in data:
+            try:
+                parsed[name] = _validate(registry_paths[name], cls, data[registry_paths[name]])
+            except SourceError as exc:
+                problems.extend(exc.problems)
     doc_files: list[tuple[model.DocumentFile, Loaded]] = []
     for path in doc_paths:
         try:
-            doc_files.append(_parse(path, model.DocumentFile, cache, digests[path]))
+            doc_files.append(_validate(path, model.DocumentFile, data[path]))
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:

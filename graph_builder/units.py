@@ -8,6 +8,7 @@ keep their classes, so after one file changes only that file is emitted and chec
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Iterator
@@ -94,11 +95,12 @@ class Outcome:
 # ------------------------------------------------------------------ the work on one unit (may run in a worker)
 _INDEX: TypeIndex = {}
 _HIERARCHY: Hierarchy | None = None
+_FILES: list[model.DocumentFile] = []  # the corpus's document files; forked workers inherit them, so jobs name them by position
 
 
-def _init(index: TypeIndex, hierarchy: Hierarchy) -> None:
-    global _INDEX, _HIERARCHY
-    _INDEX, _HIERARCHY = index, hierarchy
+def _init(index: TypeIndex, hierarchy: Hierarchy, files: list[model.DocumentFile]) -> None:
+    global _INDEX, _HIERARCHY, _FILES
+    _INDEX, _HIERARCHY, _FILES = index, hierarchy, files
 
 
 def _entry(key: str, graph: Graph) -> UnitEntry:
@@ -109,9 +111,15 @@ def _entry(key: str, graph: Graph) -> UnitEntry:
     turtle = pyoxigraph.serialize(
         pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES), format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES
     )
-    typed = set(graph.subjects(RDF.type))
-    nodes = {n for n in (*graph.subjects(), *graph.objects()) if isinstance(n, URIRef)}
-    externals = tuple(sorted(str(n) for n in nodes if n not in typed and str(n) in _INDEX))
+    typed = set()
+    nodes = set()
+    for s, p, o in graph:
+        nodes.add(s)
+        if p == RDF.type:
+            typed.add(s)
+        elif isinstance(o, URIRef):
+            nodes.add(o)
+    externals = tuple(sorted(str(n) for n in nodes - typed if str(n) in _INDEX))
     return UnitEntry(key, ntriples, turtle_body(turtle or b""), externals, context_digest(externals, _INDEX))
 
 
@@ -122,18 +130,19 @@ def _check(graphs: list[Graph]) -> list[str]:
 
     assert _HIERARCHY is not None
     index = index_graph(triple for graph in graphs for triple in graph)
-    focus = [n for n in index if isinstance(n, URIRef)]
-    outside = {o for props in index.values() for objects in props.values() for o in objects if isinstance(o, URIRef) and o not in index}
+    # nodes typed elsewhere (not here) are other files' nodes: give them their classes, and do not check them
+    objects = (o for props in index.values() for values in props.values() for o in values)
+    nodes = {n for n in (*index, *objects) if isinstance(n, URIRef)}
+    outside = {n for n in nodes if RDF.type not in index.get(n, ()) and str(n) in _INDEX}
+    focus = [n for n in index if isinstance(n, URIRef) and n not in outside]
     for node in outside:
-        classes = _INDEX.get(str(node))
-        if classes:
-            index[node][RDF.type].extend(URIRef(c) for c in classes)
+        index[node][RDF.type].extend(URIRef(c) for c in _INDEX[str(node)])
     return [violation_line(index, v) for v in check_unit(index, focus, _HIERARCHY)]
 
 
-def _document_units(jobs: list[tuple[str, model.DocumentFile]]) -> list[Outcome]:
-    """Emit each file of a batch, then check the batch; a violation anywhere fails the build, so no entry is cached."""
-    graphs = [emit_document_file(doc_file) for _, doc_file in jobs]
+def _document_units(jobs: list[tuple[str, int]]) -> list[Outcome]:
+    """Emit each file of a batch (key, position in the corpus), then check the batch; a violation fails the build."""
+    graphs = [emit_document_file(_FILES[position]) for _, position in jobs]
     entries = [_entry(key, graph) for (key, _), graph in zip(jobs, graphs, strict=True)]
     violations = tuple(_check(graphs))
     return [Outcome(entry, violations) for entry in entries]
@@ -177,7 +186,7 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     registry = emit_registry(corpus)
     index = type_index(corpus, registry)
     hierarchy = class_hierarchy(ontology)
-    _init(index, hierarchy)
+    _init(index, hierarchy, [doc_file for _, doc_file in corpus.files])
 
     found: dict[str, UnitEntry] = {}
     if cache is not None:
@@ -189,9 +198,8 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     outcomes: dict[str, Outcome] = {}
     if REGISTRY_UNIT not in found:
         outcomes[REGISTRY_UNIT] = Outcome(_entry(units[0].key, registry), tuple(_check([registry])))
-    files = dict(zip((u.name for u in units[1:]), corpus.files, strict=True))
-    jobs = [(unit.name, unit.key, files[unit.name][1]) for unit in units[1:] if unit.name not in found]
-    for name, outcome in zip((name for name, _, _ in jobs), _run(jobs, index, hierarchy, workers), strict=True):
+    jobs = [(unit.name, unit.key, position) for position, unit in enumerate(units[1:]) if unit.name not in found]
+    for name, outcome in zip((name for name, _, _ in jobs), _run(jobs, workers), strict=True):
         outcomes[name] = outcome
     violations = sorted({line for outcome in outcomes.values() for line in outcome.violations})
     if cache is not None and not violations:
@@ -201,16 +209,21 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     return UnitsResult(units, entries, reused, violations)
 
 
-def _run(
-    jobs: list[tuple[str, str, model.DocumentFile]], index: TypeIndex, hierarchy: Hierarchy, workers: int | None
-) -> Iterator[Outcome]:
-    work = [(key, doc_file) for _, key, doc_file in jobs]
+def _run(jobs: list[tuple[str, str, int]], workers: int | None) -> Iterator[Outcome]:
+    work = [(key, position) for _, key, position in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(work) < _SERIAL_BELOW:
         yield from _document_units(work)
         return
     chunks = [work[i : i + _CHUNK] for i in range(0, len(work), _CHUNK)]
     # fork: workers inherit the loaded modules, so starting them costs milliseconds, not an import each
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_init, initargs=(index, hierarchy)) as pool:
-        for outcomes in pool.map(_document_units, chunks):
-            yield from outcomes
+    # (and this module's globals, set by _init: the type index, hierarchy and files are not sent to them).
+    # gc.freeze: the workers' collector then leaves the inherited objects alone instead of walking
+    # (and so copying) the parent's whole heap on every full collection.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for outcomes in pool.map(_document_units, chunks):
+                yield from outcomes
+    finally:
+        gc.unfreeze()

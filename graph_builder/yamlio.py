@@ -55,25 +55,41 @@ _DateAsStringLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_yaml(path: Path) -> tuple[Any, LineMap]:
-    """Parse ``path``; return the data and a line map. YAML syntax errors become a SourceError."""
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError([Problem(path, None, "", f"cannot read file: {exc}", "save it as UTF-8 text")]) from None
+
+
+def _syntax_error(path: Path, exc: yaml.YAMLError) -> SourceError:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc)
+    return SourceError([Problem(path, line, "", f"invalid YAML: {problem}", "check indentation, colons and quoting")])
+
+
+def load_data(path: Path) -> Any:
+    """Parse ``path`` into plain data (no line map: see ``load_yaml``). YAML syntax errors become a SourceError."""
+    loader = _DateAsStringLoader(_read(path))
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Parse ``path``; return the data and a line map. YAML syntax errors become a SourceError."""
     lines = LineMap()
-    loader = _DateAsStringLoader(text)
+    loader = _DateAsStringLoader(_read(path))
     try:
         # one parse: compose the node tree (it has the lines), then build the data from it
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SourceError(
-            [Problem(path, line, "", f"invalid YAML: {problem}", "check indentation, colons and quoting")]
-        ) from None
+        raise _syntax_error(path, exc) from None
     finally:
         loader.dispose()
     if node is not None:

@@ -105,7 +105,7 @@ def test_messages_come_from_the_shapes(curated: Validated) -> None:
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
-        ("sh:property [ sh:path pk:summary ; sh:pattern \"^A\" ]", "http://www.w3.org/ns/shacl#pattern"),
+        ('sh:property [ sh:path pk:summary ; sh:pattern "^A" ]', "http://www.w3.org/ns/shacl#pattern"),
         ("sh:property [ sh:path ( pk:summary pk:locator ) ; sh:minCount 1 ]", "only a single predicate"),
         ("sh:closed true", "http://www.w3.org/ns/shacl#closed"),
     ],
@@ -132,7 +132,11 @@ def _sparql_mutations(g: Graph) -> None:
     _set(g, links[1], earlier, g.value(links[1], later))
     # two measures of one document with the same number
     number = URIRef(ELI + "number")
-    measures = [m for m in _instances(g, PK.Provision) if g.value(m, PK.inDocument) == g.value(_instances(g, PK.Provision)[0], PK.inDocument)]
+    measures = [
+        m
+        for m in _instances(g, PK.Provision)
+        if g.value(m, PK.inDocument) == g.value(_instances(g, PK.Provision)[0], PK.inDocument)
+    ]
     _set(g, measures[1], number, g.value(measures[0], number))
     # two lead issuers: every issuing participation of a document becomes a lead
     document = next(d for d in _instances(g, PK.Document) if len(list(g.objects(d, PROV.qualifiedAttribution))) > 1)
@@ -158,7 +162,9 @@ def test_sparql_constraints_on_the_store_agree_with_pyshacl(curated: Validated) 
             expected.add(line)
     assert len(expected) >= 4
     assert {"backward in time", "same document", "share the number", "more than one lead"} <= {
-        key for key in ("backward in time", "same document", "share the number", "more than one lead") if any(key in e for e in expected)
+        key
+        for key in ("backward in time", "same document", "share the number", "more than one lead")
+        if any(key in e for e in expected)
     }
     store = pyoxigraph.Store()
     store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
