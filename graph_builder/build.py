@@ -76,6 +76,7 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
     previous = read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    cache: Cache | None = None
     try:
         cache = Cache(tmp / CACHE_DIR, out / CACHE_DIR if previous is not None else None)
         checked = check_sources(sources, cache, workers)
@@ -111,6 +112,8 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
         cache.adopt()
         _replace_dir(tmp, out)
     except BaseException:
+        if cache is not None:
+            cache.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildResult(out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused)

@@ -138,14 +138,9 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
 
     Files not in the cache are parsed by ``workers`` processes when there are many.
     """
-    data: dict[Path, Any] = {}
-    todo = []
-    for path in paths:
-        cached = cache.parsed(digests[path]) if cache is not None else None
-        if cached is None:
-            todo.append(path)
-        else:
-            data[path] = cached
+    cached = cache.parsed_many(digests[path] for path in paths) if cache is not None else {}
+    data: dict[Path, Any] = {path: cached[digests[path]] for path in paths if digests[path] in cached}
+    todo = [path for path in paths if path not in data]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(todo) < _PARALLEL_FROM:
         results = _parse_chunk(todo)
@@ -161,12 +156,12 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
     for path, result in zip(todo, results, strict=True):
         if isinstance(result, SourceError):
             problems.extend(result.problems)
-            continue
-        data[path] = result
-        if cache is not None:
-            cache.put_parsed(digests[path], result)
+        else:
+            data[path] = result
     if problems:
         raise SourceError(problems)
+    if cache is not None:
+        cache.put_parsed({digests[path]: data[path] for path in todo})
     return data
 
 

@@ -190,8 +190,9 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
 
     found: dict[str, UnitEntry] = {}
     if cache is not None:
+        cached = cache.units(unit.key for unit in units)
         for unit in units:
-            entry = cache.unit(unit.key)
+            entry = cached.get(unit.key)
             if entry is not None and entry.context == context_digest(entry.externals, index):
                 found[unit.name] = entry
     reused = len(found)
@@ -203,8 +204,7 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
         outcomes[name] = outcome
     violations = sorted({line for outcome in outcomes.values() for line in outcome.violations})
     if cache is not None and not violations:
-        for outcome in outcomes.values():
-            cache.put_unit(outcome.entry)
+        cache.put_units(outcome.entry for outcome in outcomes.values())
     entries = [found[u.name] if u.name in found else outcomes[u.name].entry for u in units]
     return UnitsResult(units, entries, reused, violations)
 
