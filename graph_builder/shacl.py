@@ -58,19 +58,21 @@ def report_lines(report: Graph, data: Graph) -> list[str]:
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
-        prop = f" {compact(str(path))}:" if isinstance(path, URIRef) else ""
-        lines.append(f"{_where(data, focus)}:{prop} {message}")
+        identifier = data.value(focus, DCTERMS.identifier) if isinstance(focus, URIRef) else None
+        lines.append(_line(identifier, focus, path if isinstance(path, URIRef) else None, str(message)))
     return lines
+
+
+def _line(identifier: object, focus: object, path: URIRef | None, message: str) -> str:
+    """The one format of a shape problem: the node's source id (else its compact IRI), the property, the message."""
+    where = f"'{identifier}'" if identifier else compact(str(focus))
+    prop = f" {compact(str(path))}:" if path is not None else ""
+    return f"{where}:{prop} {message}"
 
 
 def shape_error(lines: list[str]) -> ShapeError:
     lines = sorted(set(lines))
     return ShapeError(f"the graph does not conform to the shapes ({len(lines)} problems):\n" + "\n".join(lines))
-
-
-def _where(data: Graph, focus: object) -> str:
-    identifier = data.value(focus, DCTERMS.identifier) if isinstance(focus, URIRef) else None
-    return f"'{identifier}'" if identifier else compact(str(focus))
 
 
 # ------------------------------------------------------------------ the build's split
@@ -98,10 +100,8 @@ def check_unit(data: Index, focus: Iterable[Node], hierarchy: Hierarchy) -> list
 
 def violation_line(data: Index, violation: Violation) -> str:
     """One readable line for a violation: the node's source id, the property, the message (as ``report_lines``)."""
-    prop = f" {compact(str(violation.path))}:" if violation.path is not None else ""
     identifiers = data.get(violation.focus, {}).get(DCTERMS.identifier, ())
-    where = f"'{identifiers[0]}'" if identifiers else compact(str(violation.focus))
-    return f"{where}:{prop} {violation.message}"
+    return _line(identifiers[0] if identifiers else None, violation.focus, violation.path, violation.message)
 
 
 def class_hierarchy(ontology: Graph) -> Hierarchy:
@@ -176,7 +176,9 @@ def check_sparql_constraints(store: pyoxigraph.Store) -> None:
         }
         for row in rows:
             if row["this"] in focus:
-                lines.append(f"{_store_where(store, row['this'])}: {_fill(constraint.message, row)}")
+                lines.append(
+                    _line(_store_identifier(store, row["this"]), row["this"].value, None, _fill(constraint.message, row))
+                )
     if lines:
         raise shape_error(lines)
 
@@ -190,9 +192,9 @@ def _plain(term: object) -> str:
     return getattr(term, "value", "") if term is not None else ""
 
 
-def _store_where(store: pyoxigraph.Store, node: pyoxigraph.NamedNode) -> str:
+def _store_identifier(store: pyoxigraph.Store, node: pyoxigraph.NamedNode) -> str | None:
     import pyoxigraph
 
     for quad in store.quads_for_pattern(node, pyoxigraph.NamedNode(str(DCTERMS.identifier)), None):
-        return f"'{getattr(quad.object, 'value', quad.object)}'"
-    return compact(node.value)
+        return str(getattr(quad.object, "value", quad.object))
+    return None
