@@ -5,9 +5,11 @@
 
 For each N it measures the full build (phases, triples per second, peak memory of the build process
 and of its largest worker), the rebuild after one source file changes (and checks the output equals
-a build from nothing), every stored query on the embedded store (median and max of --runs runs,
-typical parameters) and the same query once on a plain in-memory rdflib Graph (the ratio), and the
-views (the largest one's generation time). Once, on the curated graph, it times
+a build from nothing), every stored query on the embedded store with typical parameters (median and
+max of up to --runs runs, fewer once --query-seconds have gone by), the whole-corpus listing of each
+query whose parameters are optional, the same typical query once on a plain in-memory rdflib Graph
+(each stopped at its own limit, so the ratio is exact or a stated lower bound), and the views (the
+largest one's generation time). Once, on the curated graph, it times
 ``polkg query run documents --format json`` as a whole process. Ratios N=1,000 -> 10,000 close the report.
 """
 
@@ -17,14 +19,12 @@ import argparse
 import json
 import os
 import platform
-import queue
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,15 @@ def build_worker(sources: str, out: str) -> None:
 
 
 def rdflib_worker(out: str, plan_file: str) -> None:
-    """Load graph.nt into a plain rdflib Graph, then run each planned query once, printing a JSON line each."""
+    """Load graph.nt into a plain rdflib Graph, then run each planned query in a forked child with its own time limit.
+
+    The graph is loaded once; each query runs in a fork (the graph shared copy-on-write) that is killed
+    when it passes its limit, so one slow query cannot use up the time of the others. One JSON line each.
+    """
+    import gc
+    import select
+    import signal
+
     from rdflib import Graph
 
     from graph_builder.prefixes import PREFIXES
@@ -65,14 +73,30 @@ def rdflib_worker(out: str, plan_file: str) -> None:
     graph = Graph()
     graph.parse(Path(out) / "graph.nt", format="nt")
     print(json.dumps({"load": time.perf_counter() - started, "triples": len(graph)}), flush=True)
+    gc.freeze()  # forks then share the loaded graph instead of copying it on the first collection
     for item in json.loads(Path(plan_file).read_text(encoding="utf-8")):
+        read_end, write_end = os.pipe()
         t = time.perf_counter()
-        try:
-            rows = list(graph.query(item["sparql"], initNs=PREFIXES))
-        except Exception as exc:  # rdflib cannot run some valid queries (GROUP_CONCAT over unbound values)
-            print(json.dumps({"id": item["id"], "error": f"{type(exc).__name__}: {exc}"}), flush=True)
-            continue
-        print(json.dumps({"id": item["id"], "seconds": time.perf_counter() - t, "rows": len(rows)}), flush=True)
+        pid = os.fork()
+        if pid == 0:  # the child: run the query, report, leave without cleanup
+            os.close(read_end)
+            try:
+                rows = len(list(graph.query(item["sparql"], initNs=PREFIXES)))
+                answer = {"id": item["id"], "seconds": time.perf_counter() - t, "rows": rows}
+            except Exception as exc:  # rdflib cannot run some valid queries (LATERAL, GROUP_CONCAT of unbound)
+                answer = {"id": item["id"], "error": f"{type(exc).__name__}: {exc}"}
+            os.write(write_end, json.dumps(answer).encode("utf-8"))
+            os._exit(0)
+        os.close(write_end)
+        ready, _, _ = select.select([read_end], [], [], item["limit"])
+        if ready:
+            with os.fdopen(read_end, "rb") as pipe:
+                print(pipe.read().decode("utf-8"), flush=True)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.close(read_end)
+            print(json.dumps({"id": item["id"], "limit": item["limit"]}), flush=True)
+        os.waitpid(pid, 0)
 
 
 # ------------------------------------------------------------------ measurements
@@ -118,20 +142,37 @@ def _iri(value: str) -> Any:
     return Term("uri", value)
 
 
-def bound(query: Any, params: dict[str, str], engine: Any) -> Any:
-    """Resolve the required parameters of ``query`` to typical values (a secondary source where it needs one)."""
+def bound(query: Any, params: dict[str, str], engine: Any, optional: bool = True) -> Any:
+    """Resolve ``query``'s parameters to typical values (a secondary source where it needs one).
+
+    With ``optional`` False only the required ones are given: the whole-corpus listing a query
+    such as ``responsibilities`` gives without ``doc``.
+    """
     from graph_builder.errors import UsageError
     from graph_builder.params import resolve
 
-    values = {p.name: params[p.name] for p in query.params if p.required}
+    values = {p.name: params[p.name] for p in query.params if p.required or optional}
     try:
         return resolve(query, values, engine)
     except UsageError:
         return resolve(query, {**values, "doc": params["doc-secondary"]}, engine)
 
 
-def time_queries(out: Path, params: dict[str, str], runs: int) -> list[dict[str, Any]]:
-    """Every stored query on the embedded store: bind once, then time ``runs`` runs after one warm-up."""
+def timed(engine: Any, sparql: str, bindings: Any, runs: int, seconds: float) -> dict[str, Any]:
+    """One warm-up, then up to ``runs`` timed runs, stopping early (after three) once ``seconds`` have gone by."""
+    engine.select(sparql, bindings)
+    times: list[float] = []
+    rows = 0
+    while len(times) < runs and (len(times) < 3 or sum(times) < seconds):
+        t = time.perf_counter()
+        rows = len(engine.select(sparql, bindings).rows)
+        times.append(time.perf_counter() - t)
+    return {"median": statistics.median(times), "max": max(times), "runs": len(times), "rows": rows}
+
+
+def time_queries(out: Path, params: dict[str, str], runs: int, seconds: float) -> list[dict[str, Any]]:
+    """Every stored query on the embedded store with typical parameters; queries whose parameters are
+    all optional are timed a second time as the whole-corpus listing (``listing``)."""
     from graph_builder.binding import bind_values
     from graph_builder.catalogue import load_catalogue
     from graph_builder.engine import EmbeddedEngine
@@ -140,61 +181,50 @@ def time_queries(out: Path, params: dict[str, str], runs: int) -> list[dict[str,
     results = []
     for query_id, query in sorted(load_catalogue().items()):
         bindings = bound(query, params, engine)
-        engine.select(query.sparql, bindings)
-        times = []
-        rows = 0
-        for _ in range(runs):
-            t = time.perf_counter()
-            rows = len(engine.select(query.sparql, bindings).rows)
-            times.append(time.perf_counter() - t)
-        results.append(
-            {
-                "id": query_id,
-                "median": statistics.median(times),
-                "max": max(times),
-                "rows": rows,
-                "sparql": bind_values(query.sparql, bindings),
-            }
-        )
+        entry = {"id": query_id, **timed(engine, query.sparql, bindings, runs, seconds)}
+        entry["params"] = {name: term.value for name, term in bindings.items()}
+        entry["sparql"] = bind_values(query.sparql, bindings)
+        if query.params and not any(p.required for p in query.params):
+            entry["listing"] = timed(engine, query.sparql, bound(query, params, engine, optional=False), runs, seconds)
+        results.append(entry)
     return results
 
 
-def time_rdflib(out: Path, queries: list[dict[str, Any]], budget: float) -> dict[str, Any]:
-    """The same queries on plain rdflib in a child process; queries not done within ``budget`` seconds are cut off."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan:
-        json.dump([{"id": q["id"], "sparql": q["sparql"]} for q in queries], plan)
-    child = subprocess.Popen(
-        [sys.executable, str(Path(__file__)), "--rdflib-worker", str(out), plan.name], stdout=subprocess.PIPE, text=True
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
+RDFLIB_MIN_SECONDS = 2.0
 
-    def pump() -> None:
-        assert child.stdout is not None
-        for line in child.stdout:
-            lines.put(line)
-        lines.put(None)
 
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + budget
-    found: dict[str, Any] = {"load": None, "queries": {}, "cut_off_after": None}
-    while True:
-        try:
-            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            child.kill()
-            found["cut_off_after"] = budget
-            break
-        if line is None:
-            break
+def rdflib_limit(median: float, factor: float, cap: float) -> float:
+    """How long plain rdflib may take on a query: long enough to show the ``factor`` ratio, at least 2 s, at most ``cap``."""
+    return min(cap, max(RDFLIB_MIN_SECONDS, factor * median))
+
+
+def time_rdflib(out: Path, queries: list[dict[str, Any]], factor: float, cap: float) -> dict[str, Any]:
+    """The same queries on plain rdflib in a child process, each stopped at its own limit (see ``rdflib_limit``)."""
+    plan = [{"id": q["id"], "sparql": q["sparql"], "limit": rdflib_limit(q["median"], factor, cap)} for q in queries]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(plan, handle)
+    try:
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__)), "--rdflib-worker", str(out), handle.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.unlink(handle.name)
+    if done.returncode != 0:
+        raise SystemExit(f"the plain rdflib run failed:\n{done.stderr}")
+    found: dict[str, Any] = {"load": None, "queries": {}, "errors": {}, "limits": {}}
+    for line in done.stdout.splitlines():
         item = json.loads(line)
         if "load" in item:
             found["load"] = item["load"]
         elif "error" in item:
-            found.setdefault("errors", {})[item["id"]] = item["error"]
+            found["errors"][item["id"]] = item["error"]
+        elif "limit" in item:
+            found["limits"][item["id"]] = item["limit"]
         else:
             found["queries"][item["id"]] = item["seconds"]
-    child.wait()
-    os.unlink(plan.name)
     return found
 
 
@@ -254,7 +284,9 @@ def query_process_seconds(runs: int, work: Path) -> dict[str, float]:
     return {"median": statistics.median(times), "max": max(times), "runs": runs}
 
 
-def bench_size(n: int, work: Path, runs: int, verify: bool, rdflib_budget: float) -> dict[str, Any]:
+def bench_size(
+    n: int, work: Path, runs: int, query_seconds: float, verify: bool, rdflib_factor: float, rdflib_cap: float
+) -> dict[str, Any]:
     from graph_builder.synth import write_corpus
 
     sources, out = work / f"sources-{n}", work / f"out-{n}"
@@ -273,15 +305,17 @@ def bench_size(n: int, work: Path, runs: int, verify: bool, rdflib_budget: float
         shutil.rmtree(fresh)
     params = typical_params(out)
     record["params"] = params
-    queries = time_queries(out, params, runs)
-    rdf = time_rdflib(out, queries, rdflib_budget)
+    queries = time_queries(out, params, runs, query_seconds)
+    rdf = time_rdflib(out, queries, rdflib_factor, rdflib_cap)
     record["rdflib_load_seconds"] = rdf["load"]
-    record["rdflib_cut_off_after"] = rdf["cut_off_after"]
     for q in queries:
         plain = rdf["queries"].get(q["id"])
         q["rdflib"] = plain
-        q["rdflib_error"] = rdf.get("errors", {}).get(q["id"])
+        q["rdflib_error"] = rdf["errors"].get(q["id"])
+        q["rdflib_stopped_at"] = rdf["limits"].get(q["id"])
         q["ratio"] = plain / q["median"] if plain is not None and q["median"] > 0 else None
+        if q["rdflib_stopped_at"] is not None:  # rdflib took longer than its limit: the ratio is at least this
+            q["ratio_at_least"] = q["rdflib_stopped_at"] / q["median"]
         del q["sparql"]
     record["queries"] = queries
     record["views"] = time_views(out, work / f"site-{n}")
@@ -331,8 +365,14 @@ def report(results: dict[str, Any]) -> str:
         [f"{r['views']['largest']} {r['views']['largest_seconds']:.2f}s (all views {r['views']['total']:.1f}s)" for r in sizes],
     )
     row("plain rdflib: load graph.nt", [fmt(r["rdflib_load_seconds"], "s", 1) for r in sizes])
+    limit = results["rdflib_limit"]
     lines.append("")
-    lines.append("Stored queries, embedded store: median / max of the runs; plain rdflib (one run) and rdflib ÷ median")
+    lines.append(
+        "Stored queries on the embedded store, typical parameters (every parameter given): median / max ms (runs); "
+        "plain rdflib on the same query once, and rdflib ÷ median. rdflib is stopped at its limit "
+        f"({limit['factor']:.0f} × the median, {limit['min']:.0f} s to {limit['cap']:.0f} s), which still shows "
+        "the ratio as a lower bound (>×N)."
+    )
     lines.append("")
     lines += ["| query | " + " | ".join(f"N = {r['documents']:,}" for r in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
     ids = [q["id"] for q in sizes[0]["queries"]]
@@ -340,9 +380,27 @@ def report(results: dict[str, Any]) -> str:
         cells = []
         for r in sizes:
             q = next(q for q in r["queries"] if q["id"] == query_id)
-            ratio = f"×{q['ratio']:.0f}" if q["ratio"] is not None else "fails" if q.get("rdflib_error") else "cut off"
-            cells.append(f"{q['median'] * 1000:.1f} / {q['max'] * 1000:.1f} ms; rdflib {fmt(q['rdflib'])} {ratio}")
-        row(query_id, cells)
+            if q["ratio"] is not None:
+                versus = f"rdflib {fmt(q['rdflib'])} ×{q['ratio']:.0f}"
+            elif q.get("ratio_at_least") is not None:
+                versus = f"rdflib >{q['rdflib_stopped_at']:.0f}s >×{q['ratio_at_least']:.0f}"
+            else:
+                versus = "rdflib fails"
+            cells.append(f"{q['median'] * 1000:.1f} / {q['max'] * 1000:.1f} ms ({q['runs']}); {versus}")
+        label = query_id if q.get("params") else f"{query_id} (whole corpus)"
+        row(label, cells)
+    listed = [q["id"] for q in sizes[0]["queries"] if "listing" in q]
+    if listed:
+        lines.append("")
+        lines.append("Whole-corpus listings: the same queries with their optional parameter left out (median / max ms, rows)")
+        lines.append("")
+        lines += ["| query | " + " | ".join(f"N = {r['documents']:,}" for r in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
+        for query_id in listed:
+            cells = []
+            for r in sizes:
+                q = next(q for q in r["queries"] if q["id"] == query_id)["listing"]
+                cells.append(f"{q['median'] * 1000:.1f} / {q['max'] * 1000:.1f} ms; {q['rows']:,} rows")
+            row(query_id, cells)
     lines.append("")
     qp = results["query_process"]
     lines.append(
@@ -358,20 +416,32 @@ def report(results: dict[str, Any]) -> str:
         }
         medians = {q["id"]: q["median"] for q in small["queries"]}
         query_growth = {q["id"]: q["median"] / medians[q["id"]] for q in large["queries"]}
-        results["growth_1k_to_10k"] = {**growth, "queries": query_growth}
+        listings = {q["id"]: q["listing"]["median"] for q in small["queries"] if "listing" in q}
+        listing_growth = {q["id"]: q["listing"]["median"] / listings[q["id"]] for q in large["queries"] if "listing" in q}
+        results["growth_1k_to_10k"] = {**growth, "queries": query_growth, "listings": listing_growth}
+        worst = max(query_growth, key=lambda k: query_growth[k])
         lines.append(
             f"Growth N = 1,000 -> 10,000: triples ×{growth['triples']:.1f}, full build ×{growth['build']:.1f}; "
-            f"query medians ×{min(query_growth.values()):.1f} to ×{max(query_growth.values()):.1f} "
-            f"(worst: {max(query_growth, key=lambda k: query_growth[k])})"
+            f"query medians ×{min(query_growth.values()):.1f} to ×{query_growth[worst]:.1f} (worst: {worst})"
         )
+        over = ", ".join(f"{k} ×{v:.1f}" for k, v in sorted(query_growth.items(), key=lambda kv: -kv[1]) if v > 10)
+        lines.append(f"Queries growing more than 10-fold: {over or 'none'}")
+        if listing_growth:
+            lines.append("Whole-corpus listings: " + ", ".join(f"{k} ×{v:.1f}" for k, v in sorted(listing_growth.items())))
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="corpus sizes (documents)")
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per stored query")
-    parser.add_argument("--rdflib-budget", type=float, default=240.0, help="seconds allowed for plain rdflib per size")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per stored query (at most)")
+    parser.add_argument(
+        "--query-seconds", type=float, default=3.0, help="stop a query's runs after this long (it still gets three)"
+    )
+    parser.add_argument(
+        "--rdflib-factor", type=float, default=20.0, help="plain rdflib may take this many times the embedded median"
+    )
+    parser.add_argument("--rdflib-cap", type=float, default=30.0, help="but never more than this many seconds a query")
     parser.add_argument("--no-verify", action="store_true", help="skip the from-nothing build that checks the rebuild")
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the figures")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one, removed)")
@@ -390,12 +460,16 @@ def main() -> None:
         results: dict[str, Any] = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
             "runs": args.runs,
+            "query_seconds": args.query_seconds,
+            "rdflib_limit": {"factor": args.rdflib_factor, "min": RDFLIB_MIN_SECONDS, "cap": args.rdflib_cap},
             "query_process": query_process_seconds(5, work),
             "sizes": [],
         }
         for n in args.sizes:
             print(f"N = {n:,} ...", file=sys.stderr, flush=True)
-            results["sizes"].append(bench_size(n, work, args.runs, not args.no_verify, args.rdflib_budget))
+            results["sizes"].append(
+                bench_size(n, work, args.runs, args.query_seconds, not args.no_verify, args.rdflib_factor, args.rdflib_cap)
+            )
         table = report(results)
         results["bench_seconds"] = time.perf_counter() - started
         args.json.parent.mkdir(parents=True, exist_ok=True)

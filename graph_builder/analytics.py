@@ -99,17 +99,13 @@ def document_network(data: ViewData, doc: str) -> nx.Graph:
     """The coordination graph of ``doc``; edge attribute ``provisions`` lists the shared provisions."""
     graph = nx.Graph(doc=doc)
     by_provision: dict[str, list[str]] = defaultdict(list)
-    for r in data.responsibilities:
-        if r.doc != doc:
-            continue
+    for r in data.responsibilities_of(doc):
         _add_agency(graph, data, r.agency, r.agency_label, r.kind)
         graph.nodes[r.agency]["provisions"].add(r.provision)
         graph.nodes[r.agency]["roles"].add("responsible")
         by_provision[r.provision].append(r.agency)
     issuers = []
-    for i in data.issuances:
-        if i.doc != doc:
-            continue
+    for i in data.issuances_of(doc):
         _add_agency(graph, data, i.agency, i.agency_label, i.kind)
         graph.nodes[i.agency]["roles"].add(i.role)
         issuers.append(i.agency)

@@ -199,6 +199,24 @@ class ViewData:
         found: Provision | None = self._lookup("provision", self.provisions, "provision", iri)
         return found
 
+    def _grouped(self, name: str, records: tuple[Any, ...]) -> dict[str, tuple[Any, ...]]:
+        if name not in self._index:
+            groups: dict[str, list[Any]] = {}
+            for r in records:
+                groups.setdefault(r.doc, []).append(r)
+            self._index[name] = {doc: tuple(rows) for doc, rows in groups.items()}
+        return self._index[name]
+
+    def responsibilities_of(self, doc: str) -> tuple[Responsibility, ...]:
+        """``doc``'s responsibility rows, in query order (an index built once, not a scan per document)."""
+        found: tuple[Responsibility, ...] = self._grouped("responsibilities", self.responsibilities).get(doc, ())
+        return found
+
+    def issuances_of(self, doc: str) -> tuple[Issuance, ...]:
+        """``doc``'s lead and co-issuer rows, in query order."""
+        found: tuple[Issuance, ...] = self._grouped("issuances", self.issuances).get(doc, ())
+        return found
+
 
 #: The stored queries the views read, with the record type each row becomes.
 QUERIES: dict[str, type] = {

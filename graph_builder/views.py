@@ -387,7 +387,7 @@ def agency_provision_view(data: ViewData, analysis: Analysis, max_nodes: int) ->
                 themes=list(p.theme_list) if p else [],
                 color={"color": "#b0bac5", "highlight": "#d08770"},
             )
-    responsible_docs = [d for d in _doc_order(data) if any(r.doc == d for r in data.responsibilities)]
+    responsible_docs = [d for d in _doc_order(data) if data.responsibilities_of(d)]
     page.filters = [
         _doc_filter(data, responsible_docs),
         {"name": "theme", "label": "Theme", "options": [[ALL, "All themes"]] + [[t, t] for t in sorted(themes)], "default": ALL},

@@ -156,6 +156,11 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     rows = {q["id"]: q["rows"] for q in size["queries"]}
     assert rows["documents"] == 100 and rows["responsibilities"] > 0 and rows["evolution-links"] > 0
     assert any(q["ratio"] for q in size["queries"]), "plain rdflib ran in the same run"
+    for q in size["queries"]:  # every query has an rdflib figure: exact, a lower bound, or the error it gave
+        assert q["ratio"] is not None or q.get("ratio_at_least") is not None or q["rdflib_error"], q["id"]
+    by_id = {q["id"]: q for q in size["queries"]}
+    assert by_id["responsibilities"]["params"] and by_id["responsibilities"]["listing"]["rows"] > rows["responsibilities"]
+    assert "listing" not in by_id["agency-timeline"], "a query with a required parameter has no whole-corpus listing"
     assert results["query_process"]["median"] > 0
 
 
