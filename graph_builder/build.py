@@ -17,7 +17,8 @@ from graph_builder.resources import default_sources
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from graph_builder.cache import Cache, UnitEntry
+    from graph_builder.cache import Cache
+    from graph_builder.output import Written
 
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
@@ -67,12 +68,21 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
     its store is updated rather than reloaded; the outputs are the same as a build from nothing.
     On any error nothing in ``out`` changes. ``workers`` is the number of processes (default: CPUs).
     """
-    from graph_builder.cache import CACHE_DIR, Cache
-    from graph_builder.units import rules_digest
-    from graph_builder.validate import check_sources
+    from graph_builder.sources import collector_paused
 
     sources = Path(sources) if sources else default_sources()
     out = Path(out) if out else default_out()
+    # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
+    with collector_paused():
+        return _build(sources, out, workers)
+
+
+def _build(sources: Path, out: Path, workers: int | None) -> BuildResult:
+    from graph_builder.cache import CACHE_DIR, Cache
+    from graph_builder.output import write_graph_files
+    from graph_builder.units import rules_digest
+    from graph_builder.validate import check_sources
+
     previous = read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -85,18 +95,14 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
 
         t = time.perf_counter()
         ontology_nt = checked.ontology_ntriples()
-        with open(tmp / NTRIPLES, "wb") as nt:
-            nt.write(ontology_nt)
-            for entry in units.entries:
-                nt.write(entry.ntriples)
-        _write_turtle(tmp / TURTLE, ontology_nt, [entry.turtle for entry in units.entries])
+        written = write_graph_files(tmp, out, previous, ontology_nt, units, cache)
         seconds["write"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        lines = ontology_nt.count(b"\n") + sum(entry.ntriples.count(b"\n") for entry in units.entries)
         unit_keys = {unit.name: unit.key for unit in units.units}
         rules = rules_digest()
-        triples = _fill_store(tmp, out, previous, rules, cache, unit_keys, ontology_nt, units.entries, lines)
+        triples = _fill_store(tmp, out, previous, rules, cache, unit_keys, ontology_nt, written)
+        lines = written.lines
         seconds["store"] = time.perf_counter() - t
         manifest = {
             "polkg": __version__,
@@ -106,8 +112,10 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
             "distinct": triples == lines,
             "rules": rules,
             "units": unit_keys,
+            **written.manifest(),
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
+        (tmp / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
         _refuse_foreign(tmp, out)
         cache.adopt()
         _replace_dir(tmp, out)
@@ -119,25 +127,6 @@ def build(sources: Path | None = None, out: Path | None = None, workers: int | N
     return BuildResult(out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused)
 
 
-def _write_turtle(path: Path, ontology_nt: bytes, bodies: list[bytes]) -> None:
-    """graph.ttl: one prefix block, then the ontology and each unit in build order (so a rebuild can reuse units)."""
-    import pyoxigraph
-
-    from graph_builder.prefixes import PREFIXES
-    from graph_builder.units import turtle_body, turtle_header
-
-    ontology = pyoxigraph.serialize(
-        pyoxigraph.parse(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES),
-        format=pyoxigraph.RdfFormat.TURTLE,
-        prefixes=PREFIXES,
-    )
-    with open(path, "wb") as ttl:
-        ttl.write(turtle_header())
-        ttl.write(turtle_body(ontology or b""))
-        for body in bodies:
-            ttl.write(body)
-
-
 def _fill_store(
     tmp: Path,
     out: Path,
@@ -146,27 +135,30 @@ def _fill_store(
     cache: Cache,
     unit_keys: dict[str, str],
     ontology_nt: bytes,
-    entries: list[UnitEntry],
-    lines: int,
+    written: Written,
 ) -> int:
-    """Write tmp/store: the previous store plus the changed files' triples when that is safe, else a bulk load."""
+    """Write tmp/store: the previous store plus the changed files' triples when that is safe, else a bulk load.
+
+    Both read the units' N-Triples from the graph.nt just written (``written`` says where each lies).
+    """
     import pyoxigraph
 
     from graph_builder.shacl import check_sparql_constraints
 
     store = None
     if previous is not None and previous.get("distinct") and previous.get("rules") == rules and (out / STORE_DIR).is_dir():
-        store = _updated_store(tmp, out, previous, cache, unit_keys, entries)
-        if store is not None and len(store) != lines:
+        store = _updated_store(tmp, out, previous, cache, unit_keys, written)
+        triples = len(store) if store is not None else 0  # counting 10^6 quads takes 0.15 s: done once
+        if store is not None and triples != written.lines:
             del store
             shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
             store = None
     if store is None:
         store = pyoxigraph.Store(str(tmp / STORE_DIR))
-        _bulk_load(store, ontology_nt, entries)
+        _bulk_load(store, ontology_nt, tmp / NTRIPLES, written)
         store.optimize()
+        triples = len(store)
     check_sparql_constraints(store)
-    triples = len(store)
     del store
     return triples
 
@@ -174,29 +166,23 @@ def _fill_store(
 _LOAD_BYTES = 16 << 20
 
 
-def _bulk_load(store: pyoxigraph.Store, ontology_nt: bytes, entries: list[UnitEntry]) -> None:
-    """Load the ontology, then the units in batches of about 16 MB of N-Triples.
+def _bulk_load(store: pyoxigraph.Store, ontology_nt: bytes, nt_file: Path, written: Written) -> None:
+    """Load the ontology, then the units from ``nt_file`` in batches of about 16 MB of N-Triples.
 
     Batches keep the loader's memory small (one 170 MB file in one call took 900 MB and was slower);
     a unit is never split, so its blank nodes (N-Triples labels are local to one load) stay one node each.
     """
     import pyoxigraph
 
+    from graph_builder.output import unit_ntriples
+
     store.bulk_load(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    batch: list[bytes] = []
-    size = 0
-    for entry in entries:
-        batch.append(entry.ntriples)
-        size += len(entry.ntriples)
-        if size >= _LOAD_BYTES:
-            store.bulk_load(b"".join(batch), format=pyoxigraph.RdfFormat.N_TRIPLES)
-            batch, size = [], 0
-    if batch:
-        store.bulk_load(b"".join(batch), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for batch in unit_ntriples(nt_file, list(written.spans.values()), _LOAD_BYTES):
+        store.bulk_load(batch, format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
 def _updated_store(
-    tmp: Path, out: Path, previous: dict[str, object], cache: Cache, unit_keys: dict[str, str], entries: list[UnitEntry]
+    tmp: Path, out: Path, previous: dict[str, object], cache: Cache, unit_keys: dict[str, str], written: Written
 ) -> pyoxigraph.Store | None:
     """A copy of the previous store (hard-linked snapshot) with the triples of changed units swapped; None if not possible."""
     import pyoxigraph
@@ -204,7 +190,8 @@ def _updated_store(
     old_keys = previous.get("units")
     if not isinstance(old_keys, dict):
         return None
-    by_key = {e.key: e for e in entries}
+    from graph_builder.output import unit_ntriples
+
     removed: set[bytes] = set()
     added: set[bytes] = set()
     for name in sorted(old_keys.keys() | unit_keys.keys()):
@@ -217,7 +204,10 @@ def _updated_store(
             if old is None:
                 return None
             old_lines = set(old.ntriples.splitlines(keepends=True))
-        new_lines = set(by_key[new_key].ntriples.splitlines(keepends=True)) if new_key is not None else set()
+        new_lines: set[bytes] = set()
+        if new_key is not None:
+            for part in unit_ntriples(tmp / NTRIPLES, [written.spans[name]], _LOAD_BYTES):
+                new_lines |= set(part.splitlines(keepends=True))
         removed |= old_lines - new_lines
         added |= new_lines - old_lines
     try:

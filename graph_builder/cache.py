@@ -13,9 +13,10 @@ from typing import Any
 CACHE_DIR = "cache"
 DATABASE = "cache.sqlite"
 _SCHEMA = """
+-- the small columns of graphs come first: SQLite reads a long row's overflow pages to reach later columns
 CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, ntriples BLOB NOT NULL, turtle BLOB NOT NULL,
-                                  externals BLOB NOT NULL, context TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS graphs (key TEXT PRIMARY KEY, externals BLOB NOT NULL, context TEXT NOT NULL,
+                                   ntriples BLOB NOT NULL, turtle BLOB NOT NULL);
 """
 
 
@@ -26,6 +27,15 @@ class UnitEntry:
     key: str
     ntriples: bytes
     turtle: bytes
+    externals: tuple[str, ...]
+    context: str
+
+
+@dataclass(frozen=True)
+class UnitMeta:
+    """What deciding whether a cached unit is still current needs: its key, the outside nodes it links to, their digest."""
+
+    key: str
     externals: tuple[str, ...]
     context: str
 
@@ -47,7 +57,7 @@ class Cache:
         if self.previous is not None and self.previous.is_file():
             try:
                 self.db = sqlite3.connect(f"{self.previous.as_uri()}?mode=ro", uri=True)
-                self.db.execute("SELECT count(*) FROM parsed, units WHERE 0")
+                self.db.execute("SELECT count(*) FROM parsed, graphs WHERE 0")
             except sqlite3.Error:  # a damaged cache is a cold start, not a failure
                 self.close()
         self.new_parsed: dict[str, bytes] = {}
@@ -82,11 +92,23 @@ class Cache:
         """The cached units among ``keys``; with ``keep=False`` reading them does not keep them for the next build."""
         wanted = set(keys)
         found = {key: entry for key, entry in self.new_units.items() if key in wanted}
-        for key, ntriples, turtle, externals, context in self._rows("SELECT * FROM units", wanted - found.keys()):
+        for key, ntriples, turtle, externals, context in self._rows(
+            "SELECT key, ntriples, turtle, externals, context FROM graphs", wanted - found.keys()
+        ):
             if key in wanted:
                 found[key] = UnitEntry(key, ntriples, turtle, marshal.loads(externals), context)  # noqa: S302
         if keep:
             self.used["units"] |= found.keys()
+        return found
+
+    def unit_meta(self, keys: Iterable[str]) -> dict[str, UnitMeta]:
+        """The key, externals and context of the cached units among ``keys``, without their (large) graphs."""
+        wanted = set(keys)
+        found = {key: UnitMeta(key, e.externals, e.context) for key, e in self.new_units.items() if key in wanted}
+        for key, externals, context in self._rows("SELECT key, externals, context FROM graphs", wanted - found.keys()):
+            if key in wanted:
+                found[key] = UnitMeta(key, marshal.loads(externals), context)  # noqa: S302 - our own cache file
+        self.used["units"] |= found.keys()
         return found
 
     def unit(self, key: str, keep: bool = True) -> UnitEntry | None:
@@ -116,14 +138,14 @@ class Cache:
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", self.new_parsed.items())
             db.executemany(
-                "INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)",
-                ((e.key, e.ntriples, e.turtle, marshal.dumps(e.externals), e.context) for e in self.new_units.values()),
+                "INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?, ?)",
+                ((e.key, marshal.dumps(e.externals), e.context, e.ntriples, e.turtle) for e in self.new_units.values()),
             )
             used = ((kind, key) for kind, keys in self.used.items() for key in keys)
             db.execute("CREATE TEMP TABLE keep (kind TEXT, key TEXT, PRIMARY KEY (kind, key))")
             db.executemany("INSERT INTO keep VALUES (?, ?)", used)
             db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM keep WHERE kind = 'parsed')")
-            db.execute("DELETE FROM units WHERE key NOT IN (SELECT key FROM keep WHERE kind = 'units')")
+            db.execute("DELETE FROM graphs WHERE key NOT IN (SELECT key FROM keep WHERE kind = 'units')")
             db.execute("COMMIT")
         finally:
             db.close()

@@ -7,6 +7,7 @@ import gc
 import os
 from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from graph_builder import model
 from graph_builder.cache import Cache
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import REGISTRY_NAMES, combine, file_digests
+from graph_builder.fingerprint import REGISTRY_NAMES, combine, file_digests, path_order
 from graph_builder.names import normalise_name
 from graph_builder.yamlio import LineMap, load_data, load_yaml
 
@@ -148,7 +149,7 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
         chunks = [todo[i : i + _PARSE_CHUNK] for i in range(0, len(todo), _PARSE_CHUNK)]
         gc.freeze()  # see units._run: the workers' collector leaves the inherited heap alone
         try:
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
                 results = [item for chunk in pool.map(_parse_chunk, chunks) for item in chunk]
         finally:
             gc.unfreeze()
@@ -165,13 +166,33 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
     return data
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (restoring its previous state after).
+
+    Loading makes about a million long-lived objects (the validated models) and no reference cycles;
+    each full collection walked all of them again: 2 of 3.6 s when loading 10,000 files.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_sources(root: Path, cache: Cache | None = None, workers: int | None = None) -> Corpus:
     """Parse and check every file under ``root``; raise SourceError listing every problem found.
 
     With a ``cache``, the YAML of a file whose bytes were parsed before is not parsed again;
     ``workers`` processes (default: CPUs) parse the others when there are many.
     """
-    root = Path(root)
+    with collector_paused():
+        return _load_sources(Path(root), cache, workers)
+
+
+def _load_sources(root: Path, cache: Cache | None, workers: int | None) -> Corpus:
     if not root.is_dir():
         raise SourceError(
             [Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")]
@@ -182,7 +203,7 @@ def load_sources(root: Path, cache: Cache | None = None, workers: int | None = N
     for path in registry_paths.values():
         if not path.exists():
             problems.append(Problem(path, None, "", "required registry file is missing", "create it; see sources/README.md"))
-    doc_paths = sorted((root / "documents").glob("*.yaml")) if (root / "documents").is_dir() else []
+    doc_paths = sorted((root / "documents").glob("*.yaml"), key=path_order) if (root / "documents").is_dir() else []
     if not doc_paths:
         problems.append(
             Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file")

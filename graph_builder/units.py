@@ -20,9 +20,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from graph_builder import __version__, model
-from graph_builder.cache import Cache, UnitEntry
+from graph_builder.cache import Cache, UnitEntry, UnitMeta
 from graph_builder.corecheck import Hierarchy
 from graph_builder.emit import emit_document_file, emit_registry, file_node_types
+from graph_builder.fingerprint import path_order
 from graph_builder.prefixes import PREFIXES
 from graph_builder.resources import ontology_file, shapes_file
 from graph_builder.sources import Corpus
@@ -54,7 +55,7 @@ def plan(corpus: Corpus) -> list[Unit]:
     """The units of ``corpus`` in output order: the registry, then the document files by name."""
     rules = rules_digest()
     registry = hashlib.sha256(f"{REGISTRY_UNIT}\0{rules}".encode())
-    for path in sorted(corpus.digests):
+    for path in sorted(corpus.digests, key=path_order):
         if path.parent.name == "registry":
             registry.update(f"{path.name}\0{corpus.digests[path]}\0".encode())
     # reorganisation evidence names source texts of document files by key
@@ -170,10 +171,15 @@ def turtle_body(turtle: bytes) -> bytes:
 # ------------------------------------------------------------------ all units
 @dataclass
 class UnitsResult:
-    """Every unit's entry in output order, and how many were reused from the cache."""
+    """Every unit in output order with its result, and how many were reused from the cache.
+
+    A unit emitted and checked in this build has its ``UnitEntry`` (graph included); a unit found
+    current in the cache has only its ``UnitMeta``: its graph is copied from the previous build's
+    files, or read from the cache, only by the step that writes them (see ``output``).
+    """
 
     units: list[Unit]
-    entries: list[UnitEntry]
+    entries: list[UnitEntry | UnitMeta]
     reused: int
     violations: list[str]
 
@@ -188,9 +194,9 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     hierarchy = class_hierarchy(ontology)
     _init(index, hierarchy, [doc_file for _, doc_file in corpus.files])
 
-    found: dict[str, UnitEntry] = {}
+    found: dict[str, UnitMeta] = {}
     if cache is not None:
-        cached = cache.units(unit.key for unit in units)
+        cached = cache.unit_meta(unit.key for unit in units)
         for unit in units:
             entry = cached.get(unit.key)
             if entry is not None and entry.context == context_digest(entry.externals, index):
@@ -205,7 +211,7 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     violations = sorted({line for outcome in outcomes.values() for line in outcome.violations})
     if cache is not None and not violations:
         cache.put_units(outcome.entry for outcome in outcomes.values())
-    entries = [found[u.name] if u.name in found else outcomes[u.name].entry for u in units]
+    entries: list[UnitEntry | UnitMeta] = [found[u.name] if u.name in found else outcomes[u.name].entry for u in units]
     return UnitsResult(units, entries, reused, violations)
 
 
@@ -219,10 +225,11 @@ def _run(jobs: list[tuple[str, str, int]], workers: int | None) -> Iterator[Outc
     # fork: workers inherit the loaded modules, so starting them costs milliseconds, not an import each
     # (and this module's globals, set by _init: the type index, hierarchy and files are not sent to them).
     # gc.freeze: the workers' collector then leaves the inherited objects alone instead of walking
-    # (and so copying) the parent's whole heap on every full collection.
+    # (and so copying) the parent's whole heap on every full collection. The parent pauses its collector
+    # while checking (sources.collector_paused); the workers, which make and drop a graph per file, run theirs.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
             for outcomes in pool.map(_document_units, chunks):
                 yield from outcomes
     finally:

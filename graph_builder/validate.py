@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph_builder.cache import Cache
+from graph_builder.cache import Cache, UnitEntry
 from graph_builder.resources import default_sources, ontology_file
 from graph_builder.sources import Corpus
 from graph_builder.units import UnitsResult
@@ -73,16 +73,17 @@ def check_sources(sources: Path | None = None, cache: Cache | None = None, worke
     The SHACL-SPARQL constraints, which span files, are left to ``check_sparql_constraints`` on the store.
     """
     from graph_builder.shacl import shape_error
-    from graph_builder.sources import load_sources
+    from graph_builder.sources import collector_paused, load_sources
     from graph_builder.units import build_units
 
     seconds: dict[str, float] = {}
-    t = time.perf_counter()
-    corpus = load_sources(Path(sources) if sources else default_sources(), cache)
-    seconds["load"] = time.perf_counter() - t
-    t = time.perf_counter()
-    ontology = canonical_ontology()
-    units = build_units(corpus, ontology, cache, workers)
+    with collector_paused():  # the models, type index and registry graph live until the build ends
+        t = time.perf_counter()
+        corpus = load_sources(Path(sources) if sources else default_sources(), cache)
+        seconds["load"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ontology = canonical_ontology()
+        units = build_units(corpus, ontology, cache, workers)
     if units.violations:
         raise shape_error(units.violations)
     seconds["validate"] = time.perf_counter() - t
@@ -99,6 +100,7 @@ def validate_sources(sources: Path | None = None) -> int:
     store = pyoxigraph.Store()
     store.bulk_load(checked.ontology_ntriples(), format=pyoxigraph.RdfFormat.N_TRIPLES)
     for entry in checked.units.entries:
+        assert isinstance(entry, UnitEntry), "without a cache every unit is emitted here"
         store.bulk_load(entry.ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     check_sparql_constraints(store)
     return len(store)

@@ -85,6 +85,47 @@ def test_rebuild_checks_only_the_changed_file_and_equals_a_full_build(tmp_path: 
     assert _outputs(tmp_path / "out") == _outputs(tmp_path / "fresh2")
 
 
+def test_a_rebuild_copies_unchanged_units_from_the_last_build_unless_its_files_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged units are copied by byte range from the previous graph.nt/graph.ttl, not read from the cache;
+    when those files are not as that build wrote them, every unit comes from the cache instead."""
+    from collections.abc import Iterable
+
+    from graph_builder.cache import Cache, UnitEntry
+
+    read: list[str] = []
+    units = Cache.units
+
+    def recording(self: Cache, keys: Iterable[str], keep: bool = True) -> dict[str, UnitEntry]:
+        wanted = list(keys)
+        if keep:  # (the store update reads the edited unit's old graph with keep=False)
+            read.extend(wanted)
+        return units(self, wanted, keep)
+
+    monkeypatch.setattr(Cache, "units", recording)
+    sources = tmp_path / "sources"
+    write_corpus(sources, 30)
+    build(sources, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["spans"]) == 31 and manifest["nt_bytes"] == (tmp_path / "out" / "graph.nt").stat().st_size
+
+    target = sorted((sources / "documents").glob("*.yaml"))[10]
+    target.write_text(target.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), encoding="utf-8")
+    build(sources, tmp_path / "out")
+    assert read == [], "the 30 unchanged units were copied from the last build's files"
+    build(sources, tmp_path / "fresh")
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "fresh")
+
+    target.write_text(target.read_text(encoding="utf-8").replace("title: Revised ", "title: ", 1), encoding="utf-8")
+    with open(tmp_path / "out" / "graph.ttl", "ab") as ttl:
+        ttl.write(b"# edited by hand\n")
+    build(sources, tmp_path / "out")
+    assert len(read) == 30, "graph.ttl changed since that build: the unchanged units were read from the cache"
+    build(sources, tmp_path / "fresh")
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "fresh")
+
+
 def test_a_cached_file_is_checked_again_when_what_it_links_to_changes(tmp_path: Path, sources_copy: Path) -> None:
     """The SHACL check of a file depends on the classes of the nodes it links to in other files."""
     build(sources_copy, tmp_path / "out")
