@@ -83,7 +83,7 @@ def rdflib_worker(out: str, plan_file: str) -> None:
             try:
                 rows = len(list(graph.query(item["sparql"], initNs=PREFIXES)))
                 answer = {"id": item["id"], "seconds": time.perf_counter() - t, "rows": rows}
-            except Exception as exc:  # rdflib cannot run some valid queries (LATERAL, GROUP_CONCAT of unbound)
+            except Exception as exc:  # rdflib cannot run some valid queries (GROUP_CONCAT over an unbound value)
                 answer = {"id": item["id"], "error": f"{type(exc).__name__}: {exc}"}
             os.write(write_end, json.dumps(answer).encode("utf-8"))
             os._exit(0)
