@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import tempfile
+import sqlite3
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graph_builder import __version__
+from graph_builder import __version__, _fs
+from graph_builder._faults import failpoint
+from graph_builder.errors import UsageError
 from graph_builder.resources import default_sources
 
 if TYPE_CHECKING:
     import pyoxigraph
 
     from graph_builder.cache import Cache
-    from graph_builder.output import Written
+    from graph_builder.output import Span, Written
+    from graph_builder.sources import Corpus
 
-MANIFEST = "manifest.json"
-STORE_DIR = "store"
-TURTLE = "graph.ttl"
-NTRIPLES = "graph.nt"
+from graph_builder.layout import CACHE_DIR, MANIFEST, NTRIPLES, STORE_DIR, TURTLE
+
+__all__ = ["CACHE_DIR", "MANIFEST", "NTRIPLES", "STORE_DIR", "TURTLE", "BuildResult", "build", "ensure_built", "is_current"]
+
+Echo = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote, how long its steps took, and how many source files it could reuse from the cache."""
+    """What a build wrote, from which sources, how long its steps took, and how many source files it could reuse."""
 
     out: Path
     triples: int
@@ -36,11 +43,12 @@ class BuildResult:
     reused: bool = False
     files: int = 0
     files_reused: int = 0
+    sources: Sources | None = None
 
 
 def default_out() -> Path:
     """Where builds go unless --out says otherwise: $POLKG_OUT or ./polkg-out."""
-    return Path(os.environ.get("POLKG_OUT", "polkg-out"))
+    return Path(os.environ.get("POLKG_OUT") or "polkg-out")
 
 
 def read_manifest(out: Path) -> dict[str, object] | None:
@@ -51,80 +59,185 @@ def read_manifest(out: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
+def is_curated_folder(path: Path) -> bool:
+    """True when ``path`` looks like a curated sources folder (it has registry/ and documents/)."""
+    return (path / "registry").is_dir() and (path / "documents").is_dir()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The sources folder a command uses (absolute) and why it was chosen, as the user may be told."""
+
+    path: Path
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.why})"
+
+
+def recorded_sources(out: Path) -> Path | None:
+    """The sources folder the build in ``out`` was made from, as it recorded it."""
+    recorded = (read_manifest(out) or {}).get("sources")
+    return Path(recorded) if isinstance(recorded, str) and recorded else None
+
+
+def choose_sources(given: Path | None, out: Path, replace: bool = False) -> Sources:
+    """The sources folder for a command on build ``out``: ``--sources``, else $POLKG_SOURCES, else the folder
+    the build was made from, else ./sources when it is a curated folder, else the bundled sources.
+
+    A build made from one folder is never replaced from another without ``replace``: UsageError.
+    """
+    env = os.environ.get("POLKG_SOURCES")
+    recorded = recorded_sources(out)
+    if given is not None:
+        chosen = Sources(Path(given).resolve(), "--sources")
+    elif env:
+        chosen = Sources(Path(env).resolve(), "$POLKG_SOURCES")
+    elif recorded is not None:
+        return Sources(recorded, f"the folder {out} was built from")
+    elif is_curated_folder(Path("sources")):
+        chosen = Sources(Path("sources").resolve(), "./sources in the working folder")
+    else:
+        chosen = Sources(default_sources().resolve(), "the sources bundled with polkg")
+    if recorded is not None and recorded != chosen.path and not replace:
+        raise UsageError(
+            f"{out} was built from {recorded}, not from {chosen.path} ({chosen.why}); "
+            f"build into another folder with --out, or replace this build with "
+            f"'polkg build --sources {chosen.path} --out {out} --replace-sources'"
+        )
+    return chosen
+
+
+def _rules() -> str:
+    from graph_builder.units import rules_digest
+
+    return rules_digest()
+
+
 def is_current(out: Path, sources: Path) -> bool:
-    """True when ``out`` holds a complete build of exactly the current contents of ``sources``."""
+    """True when ``out`` holds a complete build of exactly the current contents of ``sources``, made by this code."""
     from graph_builder.fingerprint import fingerprint
 
     manifest = read_manifest(out)
     if not manifest or not (out / STORE_DIR).is_dir():
         return False
-    return manifest.get("fingerprint") == fingerprint(sources) and manifest.get("polkg") == __version__
+    return (
+        manifest.get("polkg") == __version__
+        and manifest.get("rules") == _rules()
+        and manifest.get("fingerprint") == fingerprint(Path(sources))
+    )
 
 
-def build(sources: Path | None = None, out: Path | None = None, workers: int | None = None) -> BuildResult:
+def build(
+    sources: Path | None = None,
+    out: Path | None = None,
+    workers: int | None = None,
+    *,
+    replace_sources: bool = False,
+    fresh_store: bool = False,
+    echo: Echo | None = None,
+) -> BuildResult:
     """Load, check and validate ``sources``; write the graph and store into ``out``, replacing it whole.
 
     Work on source files unchanged since the last build into ``out`` is reused from its cache, and
-    its store is updated rather than reloaded; the outputs are the same as a build from nothing.
-    On any error nothing in ``out`` changes. ``workers`` is the number of processes (default: CPUs).
+    its store is updated rather than reloaded (``fresh_store`` loads it anew); the outputs are the same
+    as a build from nothing. On any error nothing in ``out`` changes. ``workers`` is the number of
+    processes (default: CPUs). Builds into one folder run one at a time (``echo`` says when one waits).
     """
     from graph_builder.sources import collector_paused
 
-    sources = Path(sources) if sources else default_sources()
     out = Path(out) if out else default_out()
-    # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
-    with collector_paused():
-        return _build(sources, out, workers)
+    with _fs.locked(out, echo):
+        _fs.recover(out, MANIFEST)
+        chosen = choose_sources(sources, out, replace_sources)
+        # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
+        with collector_paused():
+            return _build(chosen, out, workers, fresh_store)
 
 
-def _build(sources: Path, out: Path, workers: int | None) -> BuildResult:
-    from graph_builder.cache import CACHE_DIR, Cache
-    from graph_builder.output import write_graph_files
-    from graph_builder.units import rules_digest
+def _previous_files_intact(out: Path, manifest: dict[str, object]) -> bool:
+    """True when graph.nt and graph.ttl of the previous build are the bytes it wrote (by their SHA-256)."""
+    for name, key in ((NTRIPLES, "nt_sha256"), (TURTLE, "ttl_sha256")):
+        try:
+            with open(out / name, "rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != manifest.get(key):
+                    return False
+        except OSError:
+            return False
+    return True
+
+
+def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -> BuildResult:
+    from graph_builder.cache import Cache
+    from graph_builder.output import previous_parts, write_graph_files
     from graph_builder.validate import check_sources
 
     previous = read_manifest(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    rules = _rules()
+    if previous is not None and not _fs.is_ours(out, MANIFEST):
+        previous = None
+    tmp: Path | None = None
     cache: Cache | None = None
     try:
-        cache = Cache(tmp / CACHE_DIR, out / CACHE_DIR if previous is not None else None)
-        checked = check_sources(sources, cache, workers)
+        if out.exists() and not _fs.is_ours(out, MANIFEST):
+            raise UsageError(f"{out} exists and is not a polkg build folder (no {MANIFEST}); choose another --out")
+        tmp = _fs.temp_dir(out)
+        cache = Cache(tmp / CACHE_DIR, out / CACHE_DIR if previous is not None else None, rules)
+        # hashing the previous graph files (to trust their byte ranges) runs beside the loading: it frees the GIL
+        with ThreadPoolExecutor(1) as pool:
+            intact: Future[bool] | None = pool.submit(_previous_files_intact, out, previous) if previous else None
+
+            def old_parts() -> dict[str, tuple[str, Span]]:
+                return previous_parts(out, previous) if intact is not None and intact.result() else {}
+
+            checked = check_sources(chosen.path, cache, workers, old_parts)
         seconds = checked.seconds
         units = checked.units
+        failpoint("checked")
 
         t = time.perf_counter()
         ontology_nt = checked.ontology_ntriples()
-        written = write_graph_files(tmp, out, previous, ontology_nt, units, cache)
+        written = write_graph_files(tmp, out, ontology_nt, units)
         seconds["write"] = time.perf_counter() - t
+        failpoint("written")
 
         t = time.perf_counter()
         unit_keys = {unit.name: unit.key for unit in units.units}
-        rules = rules_digest()
-        triples = _fill_store(tmp, out, previous, rules, cache, unit_keys, ontology_nt, written)
+        reusable = None if fresh_store else previous
+        triples = _fill_store(tmp, out, reusable, rules, cache, unit_keys, ontology_nt, written, checked.corpus)
         lines = written.lines
         seconds["store"] = time.perf_counter() - t
+        failpoint("stored")
         manifest = {
             "polkg": __version__,
             "fingerprint": checked.corpus.fingerprint,
-            "sources": str(sources.resolve()),
+            "sources": str(chosen.path),
             "triples": triples,
             "distinct": triples == lines,
             "rules": rules,
             "units": unit_keys,
             **written.manifest(),
         }
-        # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
-        (tmp / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
-        _refuse_foreign(tmp, out)
         cache.adopt()
-        _replace_dir(tmp, out)
-    except BaseException:
+        failpoint("cached")
+        # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
+        text = json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
+        (tmp / MANIFEST).write_text(text, encoding="utf-8")
+        _fs.permissions(tmp / MANIFEST, directory=False)
+        _fs.replace_dir(tmp, out, MANIFEST)
+        tmp = None
+    except OSError as exc:
+        raise _fs.output_error(exc, f"the build into {out}") from None
+    except sqlite3.Error as exc:
+        raise _fs.output_error(OSError(str(exc)), f"the build cache in {out}") from None
+    finally:
         if cache is not None:
             cache.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return BuildResult(out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return BuildResult(
+        out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused, sources=chosen
+    )
 
 
 def _fill_store(
@@ -136,6 +249,7 @@ def _fill_store(
     unit_keys: dict[str, str],
     ontology_nt: bytes,
     written: Written,
+    corpus: Corpus,
 ) -> int:
     """Write tmp/store: the previous store plus the changed files' triples when that is safe, else a bulk load.
 
@@ -158,7 +272,7 @@ def _fill_store(
         _bulk_load(store, ontology_nt, tmp / NTRIPLES, written)
         store.optimize()
         triples = len(store)
-    check_sparql_constraints(store)
+    check_sparql_constraints(store, corpus)
     del store
     return triples
 
@@ -212,7 +326,7 @@ def _updated_store(
         added |= new_lines - old_lines
     try:
         pyoxigraph.Store.read_only(str(out / STORE_DIR)).backup(str(tmp / STORE_DIR))
-    except OSError:
+    except (OSError, RuntimeError, ValueError):  # a damaged or unreadable store is loaded anew
         shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
         return None
     store = pyoxigraph.Store(str(tmp / STORE_DIR))
@@ -227,39 +341,45 @@ def _updated_store(
     return store
 
 
-def _refuse_foreign(new: Path, target: Path) -> None:
-    """Refuse to replace a folder that is not a polkg build (removing ``new``)."""
-    if target.exists() and not (target / MANIFEST).exists() and any(target.iterdir()):
-        shutil.rmtree(new, ignore_errors=True)
-        from graph_builder.errors import UsageError
+def ensure_built(
+    sources: Path | None = None, out: Path | None = None, echo: Echo | None = None, verify_files: bool = False
+) -> Path:
+    """The store folder of build ``out``: as it is when current, else rebuilt first (``echo`` says why).
 
-        raise UsageError(f"{target} exists and is not a polkg build folder (no {MANIFEST}); choose another --out")
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is: renames only, so readers see the old or the new build, never half."""
-    _refuse_foreign(new, target)
-    swap_into_place(new, target)
-
-
-def swap_into_place(new: Path, target: Path) -> None:
-    """Move folder ``new`` to ``target`` by renames only (the old folder is moved aside, then removed)."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        old.rmdir()
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def ensure_built(sources: Path | None = None, out: Path | None = None) -> Path:
-    """The store folder for ``sources``: the existing build in ``out`` if current, else a fresh build."""
-    sources = Path(sources) if sources else default_sources()
+    The sources are chosen as ``choose_sources`` says; a build whose sources folder has gone is used
+    as it is, with a note, as long as this code made it. With ``verify_files``, graph.nt and graph.ttl
+    must also be the bytes the build wrote (else they are written again).
+    """
     out = Path(out) if out else default_out()
-    if not is_current(out, sources):
-        build(sources, out)
+    chosen = choose_sources(sources, out)
+    if chosen.path.is_dir() or sources is not None:
+        if is_current(out, chosen.path):
+            if not verify_files or _previous_files_intact(out, read_manifest(out) or {}):
+                return out / STORE_DIR
+            if echo is not None:
+                echo(f"the graph files in {out} are not what the build wrote; writing them again")
+            build(chosen.path, out, echo=echo)
+            return out / STORE_DIR
+        if echo is not None and read_manifest(out) is not None:
+            echo(f"rebuilding {out}: the sources or polkg changed since it was built (sources: {chosen})")
+        build(chosen.path, out, echo=echo)
+        return out / STORE_DIR
+    manifest = read_manifest(out)
+    if manifest is not None and manifest.get("rules") == _rules() and (out / STORE_DIR).is_dir():
+        if echo is not None:
+            echo(f"note: {chosen.path}, which {out} was built from, no longer exists; reading the build as it is")
+        return out / STORE_DIR
+    raise UsageError(
+        f"{out} was built from {chosen.path}, which no longer exists, and must be rebuilt; "
+        f"give the sources with --sources (and --replace-sources) or build into another folder with --out"
+    )
+
+
+def repair(sources: Path | None, out: Path, echo: Echo | None = None) -> Path:
+    """Rebuild ``out`` with a store loaded anew (its store was found damaged); the store folder."""
+    if echo is not None:
+        echo(f"the query store in {out} is damaged; rebuilding it")
+    build(sources, out, fresh_store=True, echo=echo)
     return out / STORE_DIR
 
 

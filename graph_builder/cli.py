@@ -1,16 +1,12 @@
 """The `polkg` command line: thin click commands, each calling one library function.
 
-Exit codes: 0 success; 1 internal error (a bug); 2 invalid sources, unknown or ambiguous parameter,
-or bad usage; 3 the query failed; 4 endpoint unreachable; 5 endpoint timeout; 6 endpoint HTTP error;
-7 endpoint answer is not SPARQL results.
+Exit codes: see ``EXIT_CODES`` (shown by ``--help``).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +28,8 @@ Exit codes:
   5  endpoint timeout
   6  endpoint answered an HTTP error (4xx/5xx, refused credentials)
   7  endpoint answer is not SPARQL results
-  8  pushed graph not found complete in the store"""
+  8  pushed graph not found complete in the store
+  9  cannot write the output (permission denied, disk full, read-only)"""
 
 
 def _reported(func: F) -> F:
@@ -50,7 +47,8 @@ def _reported(func: F) -> F:
             )
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
-            click.echo("nothing was written; the previous build is unchanged", err=True)
+            validating = click.get_current_context().info_name == "validate"
+            click.echo("nothing was written" if validating else "nothing was written; the build is unchanged", err=True)
             sys.exit(exc.exit_code)
         except PolkgError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -107,12 +105,18 @@ def _build_options(func: F) -> F:
     return _sources_option(func)
 
 
+SOURCES_HELP = (
+    "Curated sources folder (registry/ and documents/).  [default: $POLKG_SOURCES, else the folder the build "
+    "was made from, else ./sources if it is a curated folder, else the sources bundled with polkg]"
+)
+
+
 def _sources_option(func: F) -> F:
     return click.option(
         "--sources",
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=None,
-        help="Curated sources folder (registry/ and documents/).  [default: the bundled sources]",
+        help=SOURCES_HELP,
     )(func)
 
 
@@ -138,28 +142,31 @@ def _engine(
         from graph_builder.remote import RemoteEngine
 
         return RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
-    from graph_builder.build import ensure_built
+    from graph_builder.build import default_out, ensure_built, repair
     from graph_builder.engine import EmbeddedEngine
 
-    return EmbeddedEngine(ensure_built(sources, out))
+    build_dir = Path(out) if out else default_out()
+    return EmbeddedEngine(ensure_built(sources, build_dir, _note), repair=lambda: repair(sources, build_dir, _note))
+
+
+def _note(message: str) -> None:
+    """A line for the person at the terminal (stderr, so results on stdout stay clean)."""
+    click.echo(message, err=True)
 
 
 def _write_output(text: str | bytes, output: Path | None) -> None:
     """Print to stdout, or write ``output`` atomically (a temporary file renamed into place)."""
+    from graph_builder import _fs
+
     data = text.encode("utf-8") if isinstance(text, str) else text
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        _fs.write_file(output, data)
+    except OSError as exc:
+        raise _fs.output_error(exc, str(output)) from None
 
 
 @click.group(epilog=EXIT_CODES)
@@ -185,18 +192,24 @@ def main() -> None:
     default=None,
     help="Processes that emit and SHACL-check changed source files.  [default: number of CPUs]",
 )
+@click.option(
+    "--replace-sources",
+    is_flag=True,
+    help="Replace a build made from another sources folder (without it, that is refused).",
+)
 @_reported
-def build(sources: Path | None, out: Path | None, workers: int | None) -> None:
+def build(sources: Path | None, out: Path | None, workers: int | None, replace_sources: bool) -> None:
     """Check the sources, validate the graph (SHACL) and write it with a query store.
 
     Source files unchanged since the last build into the same folder are not checked again, and
     the result is the same as a build from nothing. The output folder is replaced whole only when
-    everything succeeded.
+    everything succeeded; two builds into one folder run one after the other.
     """
     from graph_builder.build import build as run_build
 
-    result = run_build(sources, out, workers)
+    result = run_build(sources, out, workers, replace_sources=replace_sources, echo=_note)
     timing = ", ".join(f"{step} {secs:.2f}s" for step, secs in result.seconds.items())
+    click.echo(f"sources: {result.sources}")
     click.echo(
         f"built {result.triples} triples into {result.out} "
         f"({result.files - result.files_reused} of {result.files} source units checked; {timing})"
@@ -389,7 +402,7 @@ def export(
     from graph_builder.build import ensure_built
     from graph_builder.export import export_graph
 
-    store = ensure_built(sources, out)
+    store = ensure_built(sources, out, _note, verify_files=True)
     _write_output(export_graph(store.parent, fmt), output)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,19 +33,50 @@ def _to_term(term: Any) -> Term:
     raise QueryError(f"unsupported term in results: {term!r}")
 
 
-class EmbeddedEngine:
-    """The read-only Oxigraph store a build wrote."""
+def _damaged(exc: BaseException) -> bool:
+    """True when ``exc`` is the store reporting damaged files (RocksDB says "Corruption")."""
+    return "corruption" in str(exc).lower() or "checksum" in str(exc).lower()
 
-    def __init__(self, store_path: Path):
+
+class EmbeddedEngine:
+    """The read-only Oxigraph store a build wrote.
+
+    ``repair``, when given, rebuilds the store and returns its folder: a store found damaged (on
+    opening, or by a query) is then rebuilt once and the query answered from the new one.
+    """
+
+    def __init__(self, store_path: Path, repair: Callable[[], Path] | None = None):
+        self.store_path = Path(store_path)
+        self._repair = repair
+        try:
+            self.store = self._open()
+        except QueryError:
+            if self._repair is None:
+                raise
+            self.store_path = self._repair()
+            self._repair = None
+            self.store = self._open()
+
+    def _open(self) -> Any:
         import pyoxigraph as ox
 
-        self.store_path = Path(store_path)
         try:
-            self.store = ox.Store.read_only(str(store_path))
-        except OSError as exc:
-            raise QueryError(f"cannot open the graph store at {store_path}: {exc}; run 'polkg build'") from None
+            return ox.Store.read_only(str(self.store_path))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"cannot open the graph store at {self.store_path}: {exc}; run 'polkg build'") from None
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
+        try:
+            return self._select(sparql, bindings)
+        except QueryError as exc:
+            if self._repair is None or not _damaged(exc):
+                raise
+        self.store_path = self._repair()
+        self._repair = None
+        self.store = self._open()
+        return self._select(sparql, bindings)
+
+    def _select(self, sparql: str, bindings: dict[str, Term] | None) -> ResultSet:
         import pyoxigraph as ox
 
         from graph_builder.binding import bind_values
@@ -61,13 +93,16 @@ class EmbeddedEngine:
             raise QueryError("only SELECT and ASK queries give tabular results; use CONSTRUCT via 'polkg export'")
         variables = tuple(v.value for v in answer.variables)
         rows = []
-        for solution in answer:
-            row = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = _to_term(value)
-            rows.append(row)
+        try:
+            for solution in answer:
+                row = {}
+                for name in variables:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = _to_term(value)
+                rows.append(row)
+        except (OSError, ValueError, RuntimeError) as exc:  # solutions are computed as they are read
+            raise QueryError(f"the query failed: {exc}") from None
         return ResultSet(variables, tuple(rows))
 
     def construct(self, sparql: str) -> bytes:

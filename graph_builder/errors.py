@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,15 @@ class SourceError(PolkgError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class ShapeError(PolkgError):
-    """The built graph does not conform to the SHACL shapes."""
+class ShapeError(SourceError):
+    """The graph the sources give does not conform to the SHACL shapes; carries every problem, located in the sources.
 
-    exit_code = 2
+    ``shapes`` holds the violations themselves (``shacl.ShapeProblem``: node, property, message) as data.
+    """
+
+    def __init__(self, problems: list[Problem], shapes: list[Any]):
+        super().__init__(problems)
+        self.shapes = shapes
 
 
 class UsageError(PolkgError):
@@ -58,3 +64,9 @@ class QueryError(PolkgError):
     """A query failed to parse or run."""
 
     exit_code = 3
+
+
+class OutputError(PolkgError):
+    """polkg cannot write its output: permission denied, a full disk, a read-only file system."""
+
+    exit_code = 9

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from graph_builder.build import NTRIPLES, TURTLE
-from graph_builder.cache import Cache, UnitEntry, UnitMeta
+from graph_builder.cache import UnitEntry
+from graph_builder.layout import NTRIPLES, TURTLE
 from graph_builder.units import UnitsResult, turtle_body, turtle_header
 
 
@@ -35,13 +36,17 @@ class Written:
     lines: int
     nt_bytes: int
     ttl_bytes: int
+    nt_sha256: str
+    ttl_sha256: str
 
     def manifest(self) -> dict[str, object]:
-        """The manifest fields the next build reads back with ``previous_parts``."""
+        """The manifest fields the next build reads back with ``previous_parts`` (and checks the files against)."""
         return {
             "spans": {name: span.to_json() for name, span in self.spans.items()},
             "nt_bytes": self.nt_bytes,
             "ttl_bytes": self.ttl_bytes,
+            "nt_sha256": self.nt_sha256,
+            "ttl_sha256": self.ttl_sha256,
         }
 
 
@@ -95,8 +100,11 @@ class _Part:
     length: int
 
 
-def _write(path: Path, head: bytes, parts: list[_Part], previous: Path | None) -> list[int]:
-    """Write ``head`` then ``parts`` to ``path`` (unbuffered, so copies and writes interleave); each part's new offset."""
+def _write(path: Path, head: bytes, parts: list[_Part], previous: Path | None) -> tuple[list[int], str]:
+    """Write ``head`` then ``parts`` to ``path`` (unbuffered, so copies and writes interleave).
+
+    Returns each part's new offset and the SHA-256 of the file, read back from it.
+    """
     offsets = []
     with open(path, "wb", buffering=0) as dst:
         dst.write(head)
@@ -126,7 +134,9 @@ def _write(path: Path, head: bytes, parts: list[_Part], previous: Path | None) -
                 os.close(source)
     if path.stat().st_size != position:
         raise OSError(f"{path} has {path.stat().st_size} bytes, expected {position}")
-    return offsets
+    with open(path, "rb") as written:
+        digest = hashlib.file_digest(written, "sha256").hexdigest()
+    return offsets, digest
 
 
 def ontology_turtle(ontology_nt: bytes) -> bytes:
@@ -143,54 +153,37 @@ def ontology_turtle(ontology_nt: bytes) -> bytes:
     return turtle_body(turtle or b"")
 
 
-def write_graph_files(
-    tmp: Path, out: Path, previous: dict[str, object] | None, ontology_nt: bytes, units: UnitsResult, cache: Cache | None
-) -> Written:
+def write_graph_files(tmp: Path, out: Path, ontology_nt: bytes, units: UnitsResult) -> Written:
     """Write tmp/graph.nt (ontology, then each unit's sorted N-Triples) and tmp/graph.ttl (one prefix block,
     the ontology, each unit's Turtle body), units in build order.
 
-    A unit this build emitted is written from its entry; a unit reused from the cache is copied from
-    the previous build's files when they hold it under the same key, else read from the cache.
+    A unit with its entry (emitted in this build, or read from the cache) is written from it; a unit
+    given as a ``Span`` is copied from that range of the previous build's files in ``out``.
     """
-    old = previous_parts(out, previous)
-    wanted = [
-        meta.key
-        for unit, meta in zip(units.units, units.entries, strict=True)
-        if isinstance(meta, UnitMeta) and old.get(unit.name, ("", None))[0] != meta.key
-    ]
-    from_cache = cache.units(wanted) if cache is not None and wanted else {}
     nt_parts: list[_Part] = []
     ttl_parts: list[_Part] = []
     lines: list[int] = []
-    for unit, result in zip(units.units, units.entries, strict=True):
-        entry: UnitEntry | None = result if isinstance(result, UnitEntry) else from_cache.get(result.key)
-        if entry is not None:
-            nt_parts.append(_Part(entry.ntriples, 0, len(entry.ntriples)))
-            ttl_parts.append(_Part(entry.turtle, 0, len(entry.turtle)))
-            lines.append(entry.ntriples.count(b"\n"))
-        elif unit.name in old and old[unit.name][0] == result.key:
-            span = old[unit.name][1]
-            nt_parts.append(_Part(None, span.nt_offset, span.nt_length))
-            ttl_parts.append(_Part(None, span.ttl_offset, span.ttl_length))
-            lines.append(span.lines)
+    for result in units.entries:
+        if isinstance(result, UnitEntry):
+            nt_parts.append(_Part(result.ntriples, 0, len(result.ntriples)))
+            ttl_parts.append(_Part(result.turtle, 0, len(result.turtle)))
+            lines.append(result.ntriples.count(b"\n"))
         else:
-            raise LookupError(f"the cache lost unit {unit.name} ({result.key[:12]}); delete {out} and build again")
+            nt_parts.append(_Part(None, result.nt_offset, result.nt_length))
+            ttl_parts.append(_Part(None, result.ttl_offset, result.ttl_length))
+            lines.append(result.lines)
     copies = any(part.data is None for part in nt_parts)
-    nt_offsets = _write(tmp / NTRIPLES, ontology_nt, nt_parts, out / NTRIPLES if copies else None)
+    nt_offsets, nt_sha = _write(tmp / NTRIPLES, ontology_nt, nt_parts, out / NTRIPLES if copies else None)
     ttl_head = turtle_header() + ontology_turtle(ontology_nt)
-    ttl_offsets = _write(tmp / TURTLE, ttl_head, ttl_parts, out / TURTLE if copies else None)
+    ttl_offsets, ttl_sha = _write(tmp / TURTLE, ttl_head, ttl_parts, out / TURTLE if copies else None)
     spans = {
         unit.name: Span(nt_offset, nt.length, ttl_offset, ttl.length, count)
         for unit, nt_offset, nt, ttl_offset, ttl, count in zip(
             units.units, nt_offsets, nt_parts, ttl_offsets, ttl_parts, lines, strict=True
         )
     }
-    return Written(
-        spans,
-        ontology_nt.count(b"\n") + sum(lines),
-        (tmp / NTRIPLES).stat().st_size,
-        (tmp / TURTLE).stat().st_size,
-    )
+    nt_bytes, ttl_bytes = (tmp / NTRIPLES).stat().st_size, (tmp / TURTLE).stat().st_size
+    return Written(spans, ontology_nt.count(b"\n") + sum(lines), nt_bytes, ttl_bytes, nt_sha, ttl_sha)
 
 
 def unit_ntriples(nt_file: Path, spans: list[Span], batch_bytes: int) -> Iterator[bytes]:

@@ -626,3 +626,11 @@ class _Checker:
         loaded, i = where[cycle[0][:2]]
         chain = " -> ".join([cycle[0][0], *(edge[1] for edge in cycle)])
         self.problem(loaded, ("evolution", i), f"evolution links form a cycle: {chain}", "remove or reverse one of these links")
+
+
+def line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
+    """The line of location ``loc`` in source file ``path`` (None when the file cannot be read again)."""
+    try:
+        return Loaded(path, None).at(*loc)
+    except SourceError:
+        return None

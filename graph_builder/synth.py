@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -414,7 +413,7 @@ def write_corpus(out: Path, documents: int, seed: int = 1, shape: Shape | None =
 
     The same ``documents``, ``seed`` and ``shape`` always give byte-identical files.
     """
-    from graph_builder.build import swap_into_place
+    from graph_builder import _fs
     from graph_builder.errors import UsageError
 
     if documents < 1:
@@ -423,8 +422,7 @@ def write_corpus(out: Path, documents: int, seed: int = 1, shape: Shape | None =
     if out.exists() and any(out.iterdir()) and not (out / "registry" / REGISTRY_NAMES[0]).exists():
         raise UsageError(f"{out} exists and is not a sources folder; choose another --out")
     writer = _Writer(documents, seed, shape or Shape())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = _fs.temp_dir(out)
     try:
         (tmp / "registry").mkdir()
         (tmp / "documents").mkdir()
@@ -434,7 +432,7 @@ def write_corpus(out: Path, documents: int, seed: int = 1, shape: Shape | None =
             _dump(tmp / "registry" / name, data)
         for name, data in docs:
             _dump(tmp / "documents" / name, data)
-        swap_into_place(tmp, out)
+        _fs.replace_dir(tmp, out, f"registry/{REGISTRY_NAMES[0]}")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

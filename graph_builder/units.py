@@ -11,16 +11,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from graph_builder import __version__, model
-from graph_builder.cache import Cache, UnitEntry, UnitMeta
+from graph_builder.cache import Cache, UnitEntry
 from graph_builder.corecheck import Hierarchy
 from graph_builder.emit import emit_document_file, emit_registry, file_node_types
 from graph_builder.fingerprint import path_order
@@ -31,6 +34,10 @@ from graph_builder.sources import Corpus
 REGISTRY_UNIT = "registry"
 _SERIAL_BELOW = 64  # fewer misses than this are not worth starting worker processes
 _CHUNK = 16
+
+if TYPE_CHECKING:
+    from graph_builder.output import Span
+    from graph_builder.shacl import ShapeProblem as Violation
 
 TypeIndex = dict[str, tuple[str, ...]]
 
@@ -43,10 +50,23 @@ class Unit:
     key: str
 
 
+def code_files() -> list[Path]:
+    """polkg's own Python files: the code that reads the sources and makes the graph is part of every key."""
+    package = Path(__file__).resolve().parent
+    return sorted(package.rglob("*.py"), key=lambda path: path.relative_to(package).parts)
+
+
+@cache
 def rules_digest() -> str:
-    """What every unit's result also depends on: polkg's version, the ontology and the shapes."""
+    """What every unit's result also depends on: polkg's version and code, the ontology and the shapes.
+
+    So a changed emitter, or a newer polkg with the same version string, never reuses an older build's work.
+    """
     digest = hashlib.sha256(__version__.encode())
-    for path in (ontology_file(), shapes_file()):
+    package = Path(__file__).resolve().parent
+    for path in (ontology_file(), shapes_file(), *code_files()):
+        name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
+        digest.update(f"{name}\0{len(path.read_bytes())}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -90,7 +110,7 @@ class Outcome:
     """A unit's result: the entry to cache, or the SHACL violations that stop the build."""
 
     entry: UnitEntry
-    violations: tuple[str, ...]
+    violations: tuple[Violation, ...]
 
 
 # ------------------------------------------------------------------ the work on one unit (may run in a worker)
@@ -124,7 +144,7 @@ def _entry(key: str, graph: Graph) -> UnitEntry:
     return UnitEntry(key, ntriples, turtle_body(turtle or b""), externals, context_digest(externals, _INDEX))
 
 
-def _check(graphs: list[Graph]) -> list[str]:
+def _check(graphs: list[Graph]) -> list[Violation]:
     """SHACL-check ``graphs`` together, with the classes of the outside nodes they link to; one line per violation."""
     from graph_builder.corecheck import index_graph
     from graph_builder.shacl import check_unit, violation_line
@@ -173,19 +193,29 @@ def turtle_body(turtle: bytes) -> bytes:
 class UnitsResult:
     """Every unit in output order with its result, and how many were reused from the cache.
 
-    A unit emitted and checked in this build has its ``UnitEntry`` (graph included); a unit found
-    current in the cache has only its ``UnitMeta``: its graph is copied from the previous build's
-    files, or read from the cache, only by the step that writes them (see ``output``).
+    A unit emitted and checked in this build, or read from the cache, has its ``UnitEntry`` (graph
+    included); a unit whose part of the previous build's files can be copied has that ``Span``.
     """
 
     units: list[Unit]
-    entries: list[UnitEntry | UnitMeta]
+    entries: list[UnitEntry | Span]
     reused: int
-    violations: list[str]
+    violations: list[Violation]
 
 
-def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: int | None = None) -> UnitsResult:
-    """Emit and check every unit of ``corpus`` not found current in ``cache``; ``workers`` processes (default: CPUs)."""
+def build_units(
+    corpus: Corpus,
+    ontology: Graph,
+    cache: Cache | None,
+    workers: int | None = None,
+    old_parts: Callable[[], dict[str, tuple[str, Span]]] | None = None,
+) -> UnitsResult:
+    """Emit and check every unit of ``corpus`` not found current in ``cache``; ``workers`` processes (default: CPUs).
+
+    A current unit is taken from the previous build's files where ``old_parts`` (unit name -> key and
+    span in files found intact) holds it under the same key, else from the cache, whose entries are
+    checked against their digests; a unit found in neither is emitted and checked again.
+    """
     from graph_builder.shacl import class_hierarchy
 
     units = plan(corpus)
@@ -194,13 +224,20 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     hierarchy = class_hierarchy(ontology)
     _init(index, hierarchy, [doc_file for _, doc_file in corpus.files])
 
-    found: dict[str, UnitMeta] = {}
+    found: dict[str, UnitEntry | Span] = {}
     if cache is not None:
         cached = cache.unit_meta(unit.key for unit in units)
-        for unit in units:
-            entry = cached.get(unit.key)
-            if entry is not None and entry.context == context_digest(entry.externals, index):
-                found[unit.name] = entry
+        current = [
+            u for u in units if u.key in cached and cached[u.key].context == context_digest(cached[u.key].externals, index)
+        ]
+        parts = old_parts() if old_parts is not None and current else {}
+        for unit in current:
+            if unit.name in parts and parts[unit.name][0] == unit.key:
+                found[unit.name] = parts[unit.name][1]
+        entries = cache.units(u.key for u in current if u.name not in found)
+        for unit in current:
+            if unit.name not in found and unit.key in entries:
+                found[unit.name] = entries[unit.key]
     reused = len(found)
     outcomes: dict[str, Outcome] = {}
     if REGISTRY_UNIT not in found:
@@ -208,11 +245,11 @@ def build_units(corpus: Corpus, ontology: Graph, cache: Cache | None, workers: i
     jobs = [(unit.name, unit.key, position) for position, unit in enumerate(units[1:]) if unit.name not in found]
     for name, outcome in zip((name for name, _, _ in jobs), _run(jobs, workers), strict=True):
         outcomes[name] = outcome
-    violations = sorted({line for outcome in outcomes.values() for line in outcome.violations})
+    violations = sorted({v for outcome in outcomes.values() for v in outcome.violations})
     if cache is not None and not violations:
         cache.put_units(outcome.entry for outcome in outcomes.values())
-    entries: list[UnitEntry | UnitMeta] = [found[u.name] if u.name in found else outcomes[u.name].entry for u in units]
-    return UnitsResult(units, entries, reused, violations)
+    results: list[UnitEntry | Span] = [found[u.name] if u.name in found else outcomes[u.name].entry for u in units]
+    return UnitsResult(units, results, reused, violations)
 
 
 def _run(jobs: list[tuple[str, str, int]], workers: int | None) -> Iterator[Outcome]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
@@ -12,6 +14,9 @@ from graph_builder.cache import Cache, UnitEntry
 from graph_builder.resources import default_sources, ontology_file
 from graph_builder.sources import Corpus
 from graph_builder.units import UnitsResult
+
+if TYPE_CHECKING:
+    from graph_builder.output import Span
 
 
 @dataclass
@@ -49,7 +54,7 @@ def validated_graph(sources: Path | None = None) -> Validated:
     ontology = canonical_ontology()
     seconds["emit"] = time.perf_counter() - t
     t = time.perf_counter()
-    validate_graph(data, ontology)
+    validate_graph(data, ontology, corpus=corpus)
     seconds["validate"] = time.perf_counter() - t
     return Validated(corpus, data, ontology, seconds)
 
@@ -67,7 +72,12 @@ class Checked:
         return b"".join(sorted(set(self.ontology.serialize(format="nt", encoding="utf-8").splitlines(keepends=True))))
 
 
-def check_sources(sources: Path | None = None, cache: Cache | None = None, workers: int | None = None) -> Checked:
+def check_sources(
+    sources: Path | None = None,
+    cache: Cache | None = None,
+    workers: int | None = None,
+    old_parts: Callable[[], dict[str, tuple[str, Span]]] | None = None,
+) -> Checked:
     """Load and cross-check ``sources``, emit and SHACL-check each file (reusing ``cache``); raise on any problem.
 
     The SHACL-SPARQL constraints, which span files, are left to ``check_sparql_constraints`` on the store.
@@ -83,9 +93,9 @@ def check_sources(sources: Path | None = None, cache: Cache | None = None, worke
         seconds["load"] = time.perf_counter() - t
         t = time.perf_counter()
         ontology = canonical_ontology()
-        units = build_units(corpus, ontology, cache, workers)
+        units = build_units(corpus, ontology, cache, workers, old_parts)
     if units.violations:
-        raise shape_error(units.violations)
+        raise shape_error(units.violations, corpus)
     seconds["validate"] = time.perf_counter() - t
     return Checked(corpus, units, ontology, seconds)
 
@@ -102,5 +112,5 @@ def validate_sources(sources: Path | None = None) -> int:
     for entry in checked.units.entries:
         assert isinstance(entry, UnitEntry), "without a cache every unit is emitted here"
         store.bulk_load(entry.ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    check_sparql_constraints(store)
+    check_sparql_constraints(store, checked.corpus)
     return len(store)

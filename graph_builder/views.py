@@ -13,7 +13,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -24,9 +23,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph_builder import __version__
+from graph_builder import __version__, _fs
 from graph_builder.analytics import ALL, CO_ISSUANCE, Analysis, analyse
-from graph_builder.build import swap_into_place
 from graph_builder.errors import UsageError
 from graph_builder.prefixes import compact
 from graph_builder.viewdata import ViewData
@@ -947,8 +945,7 @@ def write_site(
     env = _environment()
     vis_js = _vis_assets()
     analysis = analyse(data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = _fs.temp_dir(out)
     written = []
     try:
         for spec in VIEWS:
@@ -978,10 +975,7 @@ def write_site(
             "views": [{k: v for k, v in vf.__dict__.items() if k not in ("seconds",)} for vf in written],
         }
         (tmp / SITE_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # a site folder, readable as the user's files are (mkdtemp made it 0700)
-        swap_into_place(tmp, out)
+        _fs.replace_dir(tmp, out, SITE_MANIFEST)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
 from graph_builder.corecheck import ShapeCompileError, check, compile_shapes, index_graph
 from graph_builder.namespaces import PK
 from graph_builder.resources import default_sources
-from graph_builder.shacl import class_hierarchy, core_shapes
+from graph_builder.shacl import ShapeProblem, class_hierarchy, core_shapes
 from graph_builder.validate import Validated, validated_graph
 
 ELI = "http://data.europa.eu/eli/ontology#"
@@ -164,14 +164,19 @@ def test_sparql_constraints_on_the_store_agree_with_pyshacl(curated: Validated) 
     assert {"backward in time", "same document", "share the number", "more than one lead"} <= {
         key
         for key in ("backward in time", "same document", "share the number", "more than one lead")
-        if any(key in e for e in expected)
+        if any(key in e.message for e in expected)
     }
     store = pyoxigraph.Store()
     store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     store.bulk_load(curated.ontology.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     with pytest.raises(ShapeError) as caught:
         check_sparql_constraints(store)
-    assert set(str(caught.value).splitlines()[1:]) == expected
+    assert {_without_via(p) for p in caught.value.shapes} == {_without_via(p) for p in expected}
+
+
+def _without_via(problem: ShapeProblem) -> tuple[object, ...]:
+    """A shape problem's node, id, property and message (pySHACL and the store find the linking nodes differently)."""
+    return (problem.focus, problem.identifier, problem.path, problem.message)
 
 
 def pyshacl_validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph, str]:
