@@ -167,6 +167,37 @@ def _previous_files_intact(out: Path, manifest: dict[str, object]) -> bool:
     return True
 
 
+def _store_files(store: Path, with_digests: bool) -> dict[str, list[object]]:
+    """Each file of a store folder: [size, modification time] and, ``with_digests``, its SHA-256."""
+    files: dict[str, list[object]] = {}
+    for path in sorted(store.iterdir()):
+        if path.name in ("LOCK", "LOG") or path.name.startswith("LOG.old"):
+            continue  # RocksDB's own lock and log, rewritten by the store itself
+        info = path.stat()
+        entry: list[object] = [info.st_size, info.st_mtime_ns]
+        if with_digests:
+            with open(path, "rb") as handle:
+                entry.append(hashlib.file_digest(handle, "sha256").hexdigest())
+        files[path.name] = entry
+    return files
+
+
+def store_intact(out: Path, manifest: dict[str, object]) -> bool:
+    """True when the store folder holds the files the build wrote: compared by size and time, and by
+    content (SHA-256) only when those differ, so a reading command pays a few stat calls."""
+    recorded = manifest.get("store_files")
+    if not isinstance(recorded, dict):
+        return False
+    try:
+        found = _store_files(out / STORE_DIR, with_digests=False)
+        if found == {name: entry[:2] for name, entry in recorded.items() if isinstance(entry, list)}:
+            return True
+        hashed = _store_files(out / STORE_DIR, with_digests=True)
+    except OSError:
+        return False
+    return {k: v[2] for k, v in hashed.items()} == {k: v[2] for k, v in recorded.items() if isinstance(v, list) and len(v) == 3}
+
+
 def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -> BuildResult:
     from graph_builder.cache import Cache
     from graph_builder.output import previous_parts, write_graph_files
@@ -216,6 +247,7 @@ def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -
             "distinct": triples == lines,
             "rules": rules,
             "units": unit_keys,
+            "store_files": _store_files(tmp / STORE_DIR, with_digests=True),
             **written.manifest(),
         }
         cache.adopt()
@@ -354,7 +386,10 @@ def ensure_built(
     chosen = choose_sources(sources, out)
     if chosen.path.is_dir() or sources is not None:
         if is_current(out, chosen.path):
-            if not verify_files or _previous_files_intact(out, read_manifest(out) or {}):
+            manifest = read_manifest(out) or {}
+            if not store_intact(out, manifest):
+                return repair(chosen.path, out, echo)
+            if not verify_files or _previous_files_intact(out, manifest):
                 return out / STORE_DIR
             if echo is not None:
                 echo(f"the graph files in {out} are not what the build wrote; writing them again")
@@ -364,8 +399,8 @@ def ensure_built(
             echo(f"rebuilding {out}: the sources or polkg changed since it was built (sources: {chosen})")
         build(chosen.path, out, echo=echo)
         return out / STORE_DIR
-    manifest = read_manifest(out)
-    if manifest is not None and manifest.get("rules") == _rules() and (out / STORE_DIR).is_dir():
+    kept = read_manifest(out)
+    if kept is not None and kept.get("rules") == _rules() and (out / STORE_DIR).is_dir():
         if echo is not None:
             echo(f"note: {chosen.path}, which {out} was built from, no longer exists; reading the build as it is")
         return out / STORE_DIR
