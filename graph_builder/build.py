@@ -147,12 +147,15 @@ def build(
     from graph_builder.sources import collector_paused
 
     out = Path(out) if out else default_out()
-    with _fs.locked(out, echo):
-        _fs.recover(out, MANIFEST)
-        chosen = choose_sources(sources, out, replace_sources)
-        # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
-        with collector_paused():
-            return _build(chosen, out, workers, fresh_store)
+    try:
+        with _fs.locked(out, echo):
+            _fs.recover(out, MANIFEST)
+            chosen = choose_sources(sources, out, replace_sources)
+            # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
+            with collector_paused():
+                return _build(chosen, out, workers, fresh_store)
+    except OSError as exc:
+        raise _fs.output_error(exc, f"the build into {out}") from None
 
 
 def _previous_files_intact(out: Path, manifest: dict[str, object]) -> bool:
@@ -292,7 +295,7 @@ def _fill_store(
     from graph_builder.shacl import check_sparql_constraints
 
     store = None
-    if previous is not None and previous.get("distinct") and previous.get("rules") == rules and (out / STORE_DIR).is_dir():
+    if previous is not None and previous.get("distinct") and previous.get("rules") == rules and store_intact(out, previous):
         store = _updated_store(tmp, out, previous, cache, unit_keys, written)
         triples = len(store) if store is not None else 0  # counting 10^6 quads takes 0.15 s: done once
         if store is not None and triples != written.lines:
