@@ -119,7 +119,7 @@ def test_analyze_cli_formats(runner, built) -> None:
 def test_analyze_unknown_document_exits_2(runner, built) -> None:
     result = runner.invoke(main, ["analyze", "--out", str(built.out), "--doc", "no-such-paper"])
     assert result.exit_code == 2
-    assert "no such document" in result.output and "opinions-2022" in result.output
+    assert "no such document" in result.output and "'polkg query run documents' lists them all" in result.output
     assert "Traceback" not in result.output
 
 

@@ -118,7 +118,6 @@ def test_sparql_command(runner: CliRunner, out_args: list[str], tmp_path: Path) 
     assert broken.exit_code == 3 and "not valid SPARQL" in broken.output and "Traceback" not in broken.output
 
 
-
 def test_sparql_csv_writes_blank_nodes_with_their_prefix(runner: CliRunner, out_args: list[str]) -> None:
     """SPARQL 1.1 CSV results write a blank node as _:label (the ontology's OWL lists are blank nodes)."""
     query = "SELECT ?x ?list WHERE { ?x owl:members ?list }"
@@ -130,6 +129,7 @@ def test_sparql_csv_writes_blank_nodes_with_their_prefix(runner: CliRunner, out_
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["list"] for r in rows] == ["_:" + b["list"]["value"] for b in bindings]
     assert [r["x"] for r in rows] == [("_:" if b["x"]["type"] == "bnode" else "") + b["x"]["value"] for b in bindings]
+
 
 # rdflib's own JSON-LD parser (used here to read the export back) warns about its internal ConjunctiveGraph.
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
