@@ -279,7 +279,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--param expects NAME=VALUE, got {item!r}")
-        parsed[name.strip()] = value.strip()
+        name = name.strip()
+        if name in parsed:
+            # a query binds one value per parameter: keeping either one would answer a question not asked
+            raise UsageError(f"--param {name} is given twice ({parsed[name]!r} and {value.strip()!r}); give {name} once")
+        parsed[name] = value.strip()
     return parsed
 
 

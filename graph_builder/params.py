@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,11 @@ _PLURALS = {"agency": "agencies"}
 _LISTED_BY = {"document": "documents", "agency": "agencies", "theme": "themes"}
 # CJK ideographs, radicals, punctuation and kana: such text has no spaces, so a fragment may start anywhere
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_DATES = """
+SELECT ?id ?date ?sortDate WHERE {
+  ?doc dcterms:identifier ?id ; pk:sortDate ?sortDate .
+  OPTIONAL { ?doc pk:date ?date }
+}"""
 _PROVISIONS = """
 SELECT ?doc ?item ?id ?name WHERE {
   ?item pk:inDocument ?doc ; eli:number ?name ; dcterms:identifier ?id ; pk:ordinal ?ordinal .
@@ -175,4 +181,22 @@ def resolve(query: StoredQuery, values: dict[str, str], engine: Engine) -> dict[
                 )
         else:
             bindings[param.name] = Term("literal", value)
+    check_order(query, bindings, engine)
     return bindings
+
+
+def check_order(query: StoredQuery, bindings: dict[str, Term], engine: Engine) -> None:
+    """Refuse documents given out of the date order the query's ``order`` header asks for (an empty answer
+    would look like a real one)."""
+    dated: list[tuple[str, str, str, str]] = []
+    for name in query.order:
+        if name not in bindings:
+            continue
+        rows = engine.select(_DATES, {"doc": bindings[name]}).rows
+        if rows:
+            row = min(rows, key=lambda r: r["sortDate"].value)
+            date = row["date"].value if "date" in row else row["sortDate"].value
+            dated.append((name, row["id"].value, row["sortDate"].value, date))
+    for (a, doc_a, sort_a, date_a), (b, doc_b, sort_b, date_b) in itertools.pairwise(dated):
+        if sort_a > sort_b:
+            raise UsageError(f"{a}={doc_a} ({date_a}) is later than {b}={doc_b} ({date_b}): swap them")

@@ -100,6 +100,43 @@ def test_unknown_query_and_bad_params_exit_2(runner: CliRunner, out_args: list[s
     assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output
 
 
+def test_a_parameter_given_twice_is_refused(runner: CliRunner, out_args: list[str]) -> None:
+    args = ["query", "run", "document-issuers", "-p", "doc=opinions-2022", "-p", "doc=circular-2025", *out_args]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--param doc is given twice ('opinions-2022' and 'circular-2025')" in result.output
+
+
+def test_documents_out_of_date_order_are_refused(runner: CliRunner, out_args: list[str]) -> None:
+    """continuing-issuers asks for the earlier document first (its #+ order header): reversed, it says so."""
+    stored = load_catalogue()["continuing-issuers"]
+    assert stored.order == ("from", "to")
+    listing = runner.invoke(main, ["query", "run", "documents", "--format", "json", *out_args])
+    bindings = json.loads(listing.output)["results"]["bindings"]
+    dates = {b["doc"]["value"].rsplit("/", 1)[1]: b["date"]["value"] for b in bindings if "date" in b}
+    earlier, later = (stored.param("from").example, stored.param("to").example)  # type: ignore[union-attr]
+    assert dates[earlier] < dates[later]
+    forward = runner.invoke(main, ["query", "run", stored.id, "-p", f"from={earlier}", "-p", f"to={later}", *out_args])
+    assert forward.exit_code == 0 and "(0 rows)" not in forward.output
+    reversed_ = runner.invoke(main, ["query", "run", stored.id, "-p", f"from={later}", "-p", f"to={earlier}", *out_args])
+    assert reversed_.exit_code == 2 and "Traceback" not in reversed_.output
+    expected = f"from={later} ({dates[later]}) is later than to={earlier} ({dates[earlier]}): swap them"
+    assert expected in reversed_.output
+    same = runner.invoke(main, ["query", "run", stored.id, "-p", f"from={later}", "-p", f"to={later}", *out_args])
+    assert same.exit_code == 0, "one date is not out of order"
+
+
+@pytest.mark.parametrize("order", ["[from]", "[from, nowhere]", "from"])
+def test_order_header_must_name_document_parameters(tmp_path: Path, order: str) -> None:
+    from graph_builder.catalogue import QueryFileError, parse_query_file
+
+    source = load_catalogue()["continuing-issuers"].path.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.rq"
+    broken.write_text(source.replace("#+ order: [from, to]", f"#+ order: {order}"), encoding="utf-8")
+    with pytest.raises(QueryFileError, match="'order' lists two or more of its document parameters"):
+        parse_query_file(broken)
+
+
 def test_injection_attempt_is_just_an_unknown_value(runner: CliRunner, out_args: list[str]) -> None:
     hostile = 'x" } UNION { ?s ?p ?o } #'
     result = runner.invoke(main, ["query", "run", "agency-timeline", "-p", f"agency={hostile}", *out_args])
