@@ -155,6 +155,102 @@ def test_sparql_command(runner: CliRunner, out_args: list[str], tmp_path: Path) 
     assert broken.exit_code == 3 and "not valid SPARQL" in broken.output and "Traceback" not in broken.output
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_sparql_construct_and_describe_write_rdf(runner: CliRunner, out_args: list[str]) -> None:
+    construct = "CONSTRUCT { ?a skos:prefLabel ?name } WHERE { ?a a pk:Agency ; skos:prefLabel ?name }"
+    names = runner.invoke(
+        main, ["sparql", "SELECT ?a ?name WHERE { ?a a pk:Agency ; skos:prefLabel ?name }", "--format", "json", *out_args]
+    )
+    expected = len(json.loads(names.output)["results"]["bindings"])
+    assert expected >= 30
+    default = runner.invoke(main, ["sparql", construct, *out_args])
+    assert default.exit_code == 0, default.output
+    turtle = Graph().parse(data=default.output, format="turtle")
+    assert len(turtle) == expected
+    for fmt, rdf_format in (("n-triples", "nt"), ("json-ld", "json-ld"), ("turtle", "turtle")):
+        result = runner.invoke(main, ["sparql", construct, "--format", fmt, *out_args])
+        assert result.exit_code == 0, result.output
+        assert isomorphic(Graph().parse(data=result.output, format=rdf_format), turtle), fmt
+    described = runner.invoke(main, ["sparql", "DESCRIBE agency:nfra", "--format", "n-triples", *out_args])
+    assert described.exit_code == 0
+    assert '<https://w3id.org/polkg/id/agency/nfra> <http://www.w3.org/2004/02/skos/core#prefLabel> "National Financial' in (
+        described.output
+    )
+    table = runner.invoke(main, ["sparql", "SELECT ?n WHERE { agency:nfra pk:acronym ?n }", *out_args])
+    assert table.exit_code == 0 and table.output.splitlines()[-1] == "(1 row)", "SELECT still prints a table"
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "message"),
+    [
+        ("CONSTRUCT WHERE { ?s a pk:Agency }", "csv", "--format csv is for SELECT and ASK results; CONSTRUCT queries write RDF"),
+        ("DESCRIBE agency:nfra", "table", "DESCRIBE queries write RDF: --format turtle | n-triples | json-ld"),
+        ("SELECT * WHERE { ?s a pk:Agency }", "turtle", "SELECT queries give results: --format table | csv | json | markdown"),
+        ("ASK { ?s a pk:Agency }", "n-triples", "--format n-triples writes RDF, for CONSTRUCT and DESCRIBE"),
+    ],
+)
+def test_sparql_format_must_suit_the_query(runner: CliRunner, out_args: list[str], query: str, fmt: str, message: str) -> None:
+    result = runner.invoke(main, ["sparql", query, "--format", fmt, *out_args])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { agency:nfra skos:altLabel 'x' }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://127.0.0.1:9/nothing.ttl>",
+        "CLEAR ALL",
+        "DROP GRAPH <urn:x>",
+        "CREATE GRAPH <urn:x>",
+    ],
+)
+def test_sparql_refuses_updates(runner: CliRunner, out_args: list[str], update: str) -> None:
+    result = runner.invoke(main, ["sparql", update, *out_args])
+    assert result.exit_code == 2
+    assert "polkg sparql runs read-only queries; updates are not allowed" in result.output
+
+
+def test_sparql_missing_file_folder_and_unknown_prefix(runner: CliRunner, out_args: list[str], tmp_path: Path) -> None:
+    missing = runner.invoke(main, ["sparql", str(tmp_path / "queris" / "agencies.rq"), *out_args])
+    assert missing.exit_code == 2 and "no such file" in missing.output and "CONSTRUCT" not in missing.output
+    folder = runner.invoke(main, ["sparql", str(tmp_path), *out_args])
+    assert folder.exit_code == 2 and "is a folder" in folder.output
+    prefix = runner.invoke(main, ["sparql", "SELECT * WHERE { ?s foo:bar ?o }", *out_args])
+    assert prefix.exit_code == 3 and "unknown prefix 'foo:'" in prefix.output
+    from graph_builder.prefixes import PREFIXES
+
+    assert ", ".join(PREFIXES) in prefix.output and "\\u{" not in prefix.output
+    declared = runner.invoke(main, ["sparql", "PREFIX foo: <urn:foo:> ASK { ?s foo:bar ?o }", *out_args])
+    assert declared.exit_code == 0 and declared.output.strip() == "false"
+    long_text = "SELECT (COUNT(*) AS ?n) WHERE { ?s a pk:Agency " + " " * 300 + "}"
+    assert runner.invoke(main, ["sparql", long_text, "--format", "csv", *out_args]).exit_code == 0
+
+
+def test_sparql_errors_from_a_real_process(built: BuildResult, tmp_path: Path) -> None:
+    """The installed command as a user runs it: exit code 2, the message on stderr, no traceback."""
+    import subprocess
+    import sys
+
+    cases = [
+        (["queris/agencies.rq"], "no such file: 'queris/agencies.rq'"),
+        ([str(tmp_path)], "is a folder"),
+        (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "updates are not allowed"),
+        (["CONSTRUCT WHERE { ?s a pk:Agency }", "--format", "csv"], "CONSTRUCT queries write RDF"),
+    ]
+    for args, message in cases:
+        done = subprocess.run(
+            [sys.executable, "-m", "graph_builder.cli", "sparql", *args, "--out", str(built.out)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr and done.stderr.startswith("error: ")
+        assert "Traceback" not in done.stderr and not done.stdout
+
+
 def test_sparql_csv_writes_blank_nodes_with_their_prefix(runner: CliRunner, out_args: list[str]) -> None:
     """SPARQL 1.1 CSV results write a blank node as _:label (the ontology's OWL lists are blank nodes)."""
     query = "SELECT ?x ?list WHERE { ?x owl:members ?list }"

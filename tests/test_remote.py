@@ -156,6 +156,15 @@ def test_empty_or_missing_graph_is_an_error_not_an_empty_answer(oxigraph: str, b
     assert documents.exit_code == 0 and len(documents.output.splitlines()) > 1
 
 
+def test_sparql_construct_same_remotely(pushed: str, built: BuildResult) -> None:
+    runner = CliRunner()
+    query = "DESCRIBE agency:nfra"
+    local = runner.invoke(main, ["sparql", query, "--format", "n-triples", "--out", str(built.out)])
+    remote = runner.invoke(main, ["sparql", query, "--format", "n-triples", "--endpoint", pushed + "/query"])
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output and "agency/nfra" in local.output
+
+
 def test_failed_push_keeps_previous_contents(pushed: str, built: BuildResult, tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}/store"
     result = CliRunner().invoke(main, ["push", "--store", dead, "--endpoint", pushed + "/query", "--out", str(built.out)])
