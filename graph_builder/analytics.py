@@ -32,7 +32,8 @@ class AgencyStat:
 
     doc: str
     agency: str
-    label: str
+    label: str  # the full name, for csv and json
+    short: str  # the acronym or the first words, for tables
     kind: str
     degree: int
     weighted_degree: int
@@ -178,7 +179,8 @@ def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[
         AgencyStat(
             doc=graph.graph["doc"],
             agency=node,
-            label=attrs["label"],
+            label=attrs["name"],
+            short=attrs["label"],
             kind=attrs["kind"],
             degree=graph.degree(node),
             weighted_degree=int(graph.degree(node, weight="weight")),
@@ -187,7 +189,7 @@ def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[
         )
         for node, attrs in graph.nodes(data=True)
     ]
-    return tuple(sorted(stats, key=lambda s: (-s.weighted_degree, -s.degree, s.label)))
+    return tuple(sorted(stats, key=lambda s: (-s.weighted_degree, -s.degree, s.short)))
 
 
 def _network(doc: str, label: str, date: str, graph: nx.Graph) -> DocumentNetwork:
@@ -286,7 +288,7 @@ def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
                 "basis": n.basis,
                 "agencies": n.graph.number_of_nodes(),
                 "edges": n.graph.number_of_edges(),
-                "stats": [asdict(s) for s in n.stats],
+                "stats": [{k: v for k, v in asdict(s).items() if k != "short"} for s in n.stats],
                 "communities": [list(c) for c in n.communities],
             }
             for n in analysis.networks
@@ -305,8 +307,9 @@ def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def stats_result(analysis: Analysis, docs: set[str] | None = None, with_doc: bool = True) -> Any:
-    """The per-agency figures as a ResultSet, so the query-result formats render them."""
+def stats_result(analysis: Analysis, docs: set[str] | None = None, with_doc: bool = True, short: bool = False) -> Any:
+    """The per-agency figures as a ResultSet, so the query-result formats render them; ``short`` labels
+    (acronyms, first words) are for tables only, csv and json carry the full names."""
     from graph_builder.results import ResultSet, Term
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
@@ -319,7 +322,7 @@ def stats_result(analysis: Analysis, docs: set[str] | None = None, with_doc: boo
                 {
                     "doc": Term("uri", s.doc),
                     "agency": Term("uri", s.agency),
-                    "label": Term("literal", s.label),
+                    "label": Term("literal", s.short if short else s.label),
                     "degree": Term("literal", str(s.degree), xsd + "integer"),
                     "weightedDegree": Term("literal", str(s.weighted_degree), xsd + "integer"),
                     "betweenness": Term("literal", f"{s.betweenness:.4f}", xsd + "decimal"),
@@ -358,7 +361,7 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
             f"{len(network.communities)} communities{sampled}"
         )
         out.append("")
-        out.append(render(stats_result(analysis, {network.doc}, with_doc=False), fmt).rstrip("\n"))
+        out.append(render(stats_result(analysis, {network.doc}, with_doc=False, short=True), fmt).rstrip("\n"))
         out.append("")
         for number, group in enumerate(network.communities, start=1):
             if len(group) > 1:

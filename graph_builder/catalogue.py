@@ -39,6 +39,7 @@ class StoredQuery:
     tags: tuple[str, ...]
     sparql: str
     extra: dict[str, Any] = field(default_factory=dict)
+    order: tuple[str, ...] = ()  # document parameters whose dates may not decrease in this order
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -87,7 +88,11 @@ def parse_query_file(path: Path) -> StoredQuery:
             bind_values(text, {p.name: Term("literal", "") for p in params})
         except BindingError as exc:
             raise QueryFileError(f"{path}: {exc}") from None
-    known = {"summary", "description", "params", "tags"}
+    order = meta.get("order") or []
+    documents = {p.name for p in params if p.type == "document"}
+    if order and (not isinstance(order, list) or len(order) < 2 or not all(isinstance(n, str) and n in documents for n in order)):
+        raise QueryFileError(f"{path}: 'order' lists two or more of its document parameters, earliest first: {order!r}")
+    known = {"summary", "description", "params", "tags", "order"}
     return StoredQuery(
         id=path.stem,
         path=path,
@@ -97,6 +102,7 @@ def parse_query_file(path: Path) -> StoredQuery:
         tags=tuple(str(t) for t in meta.get("tags") or ()),
         sparql=text,
         extra={k: v for k, v in meta.items() if k not in known},
+        order=tuple(order),
     )
 
 

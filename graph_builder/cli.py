@@ -6,6 +6,7 @@ Exit codes: see ``EXIT_CODES`` (shown by ``--help``).
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import click
 
 from graph_builder import __version__
 from graph_builder.errors import PolkgError, SourceError
+from graph_builder.results import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -292,7 +294,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--param expects NAME=VALUE, got {item!r}")
-        parsed[name.strip()] = value.strip()
+        name = name.strip()
+        if name in parsed:
+            # a query binds one value per parameter: keeping either one would answer a question not asked
+            raise UsageError(f"--param {name} is given twice ({parsed[name]!r} and {value.strip()!r}); give {name} once")
+        parsed[name] = value.strip()
     return parsed
 
 
@@ -335,9 +341,39 @@ def query_run(
     click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
 
 
+RDF_FORMATS = ("turtle", "n-triples", "json-ld")
+# what may open a query: a mistyped file name has none of these, a query text has at least one
+_LOOKS_LIKE_QUERY = re.compile(r"\{|\b(?:SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)(?=[\s?$*<{(]|$)", re.IGNORECASE)
+
+
+def _query_text(query_or_file: str) -> tuple[str, bool]:
+    """The query ``query_or_file`` gives (text, a file, or - for stdin), and whether it was typed as text."""
+    from graph_builder.errors import UsageError
+
+    if query_or_file == "-":
+        return sys.stdin.read(), False
+    path = Path(query_or_file)
+    try:
+        if path.is_dir():
+            raise UsageError(f"{query_or_file!r} is a folder; give a query file, the query text, or - for stdin")
+        if path.is_file():
+            return path.read_text(encoding="utf-8"), False
+    except OSError:
+        pass  # not a usable path (a long query text is too long a file name): it is the query itself
+    return query_or_file, True
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("query_or_file")
-@_format_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", *FORMATS, *RDF_FORMATS]),
+    default="auto",
+    show_default=True,
+    help="auto: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE. SELECT/ASK: table, csv (SPARQL CSV), "
+    "json (SPARQL 1.1 Query Results JSON), markdown; CONSTRUCT/DESCRIBE: turtle, n-triples, json-ld.",
+)
 @_graph_options
 @_reported
 def sparql(
@@ -349,19 +385,47 @@ def sparql(
     graph_iri: str | None,
     timeout: float,
 ) -> None:
-    """Run your own SPARQL SELECT or ASK query (text, a file, or - for stdin).
+    """Run your own read-only SPARQL query: QUERY_OR_FILE is the query text, a file, or - for stdin.
 
+    SELECT and ASK print a table (or csv, json, markdown); CONSTRUCT and DESCRIBE write RDF (turtle,
+    n-triples, json-ld). Updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE ...) are refused.
     The prefixes pk, eli, org, prov, skos, dcterms, doc, agency, zone and others are predeclared.
+
+    \b
+    Examples:
+      polkg sparql 'SELECT ?a ?name WHERE { ?a a pk:Agency ; skos:prefLabel ?name }' --format csv
+      polkg sparql 'DESCRIBE agency:nfra' --format n-triples
+      polkg sparql my-query.rq
     """
+    from graph_builder.engine import query_form
+    from graph_builder.errors import UsageError
     from graph_builder.results import render
 
-    if query_or_file == "-":
-        text = sys.stdin.read()
-    elif Path(query_or_file).is_file():
-        text = Path(query_or_file).read_text(encoding="utf-8")
-    else:
-        text = query_or_file
-    click.echo(render(_engine(sources, out, endpoint, graph_iri, timeout).select(text), fmt), nl=False)
+    text, typed = _query_text(query_or_file)
+    form = query_form(text)
+    if form is None and typed and not _LOOKS_LIKE_QUERY.search(text):
+        raise UsageError(f"no such file: {query_or_file!r} (give a query file, the query text, or - for stdin)")
+    if form == "update":
+        raise UsageError("polkg sparql runs read-only queries; updates are not allowed")
+    writes_rdf = form in ("construct", "describe") or (form is None and fmt in RDF_FORMATS)
+    if writes_rdf and fmt in FORMATS:
+        raise UsageError(
+            f"--format {fmt} is for SELECT and ASK results; {(form or '').upper()} queries write RDF: "
+            f"--format {' | '.join(RDF_FORMATS)}"
+        )
+    if not writes_rdf and fmt in RDF_FORMATS:
+        raise UsageError(
+            f"--format {fmt} writes RDF, for CONSTRUCT and DESCRIBE; {(form or '').upper()} queries give results: "
+            f"--format {' | '.join(FORMATS)}"
+        )
+    engine = _engine(sources, out, endpoint, graph_iri, timeout)
+    if writes_rdf:
+        from graph_builder.export import serialise_ntriples
+
+        rdf = serialise_ntriples(engine.construct(text), "turtle" if fmt == "auto" else fmt)
+        _write_output(rdf if rdf.endswith(b"\n") or not rdf else rdf + b"\n", None)
+        return
+    click.echo(render(engine.select(text), "table" if fmt == "auto" else fmt), nl=False)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -237,6 +237,9 @@ class _Emitter:
 
     def themes(self) -> None:
         self.scheme("themes", "Policy instruments and themes", "What a measure does or works through.", self.corpus.themes.themes)
+        for theme in self.corpus.themes.themes:
+            for alias in theme.aliases:
+                self.add(theme_iri(theme.id), SKOS.altLabel, Literal(alias, lang="en"))
 
     def frameworks(self) -> None:
         for fw in self.corpus.frameworks.frameworks:

@@ -2,19 +2,70 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from graph_builder.errors import QueryError
 from graph_builder.prefixes import PREFIXES
 from graph_builder.results import ResultSet, Term
+
+QueryForm = Literal["select", "ask", "construct", "describe", "update"]
+_FORMS: dict[str, QueryForm] = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "construct",
+    "DescribeQuery": "describe",
+}
+# a prefixed name's prefix (not a blank node's _:, a variable or a part of a longer name)
+_PREFIXED = re.compile(r"(?<![\w.:?$-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:")
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 
 
 class Engine(Protocol):
     """Anything that answers SPARQL SELECT/ASK queries with bound variables."""
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet: ...
+
+
+def query_form(sparql: str) -> QueryForm | None:
+    """What ``sparql`` is, as SPARQL 1.1's grammar (rdflib's parser) reads it: a query form, an update,
+    or None when it parses as neither (a syntax error, or syntax only the store knows)."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    # pyparsing's errors, and TypeError or ValueError for text the grammar cannot even start on
+    failures = (ParseBaseException, TypeError, ValueError)
+    try:
+        return _FORMS.get(parseQuery(sparql)[1].name)
+    except failures:
+        try:
+            return "update" if parseUpdate(sparql).request else None
+        except failures:
+            return None
+
+
+def unknown_prefixes(sparql: str) -> list[str]:
+    """The prefixes ``sparql`` uses that it does not declare and polkg does not predeclare."""
+    from graph_builder.binding import _masked
+
+    masked = _masked(sparql)
+    declared = {name or "" for name in _DECLARED.findall(masked)} | set(PREFIXES)
+    return list(dict.fromkeys(name or "" for name in _PREFIXED.findall(masked) if (name or "") not in declared))
+
+
+def syntax_error(sparql: str, exc: BaseException) -> QueryError:
+    """The parser's message, or, when the query uses a prefix nobody declared, that (the parser's own
+    message for it lists the characters a name may hold instead)."""
+    unknown = unknown_prefixes(sparql)
+    if unknown:
+        names = ", ".join(f"'{name}:'" for name in unknown)
+        return QueryError(
+            f"the query is not valid SPARQL: unknown prefix {names}; the predeclared prefixes are "
+            f"{', '.join(PREFIXES)} (declare another with PREFIX {unknown[0] or 'name'}: <namespace IRI>)"
+        )
+    return QueryError(f"the query is not valid SPARQL: {exc}")
 
 
 def _to_term(term: Any) -> Term:
@@ -81,16 +132,20 @@ class EmbeddedEngine:
 
         from graph_builder.binding import bind_values
 
+        sparql = bind_values(sparql, bindings or {})
         try:
-            answer = self.store.query(bind_values(sparql, bindings or {}), prefixes=PREFIXES)
+            answer = self.store.query(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
-            raise QueryError(f"the query is not valid SPARQL: {exc}") from None
+            raise syntax_error(sparql, exc) from None
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
         if isinstance(answer, bool | ox.QueryBoolean):
             return ResultSet((), (), boolean=bool(answer))
         if not isinstance(answer, ox.QuerySolutions):
-            raise QueryError("only SELECT and ASK queries give tabular results; use CONSTRUCT via 'polkg export'")
+            raise QueryError(
+                "only SELECT and ASK queries give tabular results; a CONSTRUCT or DESCRIBE query writes RDF "
+                "(polkg sparql --format turtle|n-triples|json-ld)"
+            )
         variables = tuple(v.value for v in answer.variables)
         rows = []
         try:
@@ -106,12 +161,17 @@ class EmbeddedEngine:
         return ResultSet(variables, tuple(rows))
 
     def construct(self, sparql: str) -> bytes:
+        """N-Triples answer to a CONSTRUCT or DESCRIBE query."""
         import pyoxigraph as ox
 
         try:
             answer = self.store.query(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
-            raise QueryError(f"the query is not valid SPARQL: {exc}") from None
+            raise syntax_error(sparql, exc) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
         if not isinstance(answer, ox.QueryTriples):
-            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+            raise QueryError(
+                "expected a CONSTRUCT or DESCRIBE query (SELECT and ASK give tables: --format table|csv|json|markdown)"
+            )
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""

@@ -140,8 +140,12 @@ class SectorRegistry(Model):
     sectors: list[Sector]
 
 
+class Theme(Concept):
+    aliases: list[Text] = Field(default_factory=list)  # acronyms and other names people type, e.g. "IP"
+
+
 class ThemeRegistry(Model):
-    themes: list[Concept]
+    themes: list[Theme]
 
 
 class Framework(Concept):

@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from graph_builder.errors import PolkgError, QueryError
+from graph_builder.errors import PolkgError, QueryError, UsageError
 from graph_builder.prefixes import PREFIXES
 from graph_builder.results import ResultSet, Term
 
@@ -152,11 +152,29 @@ class RemoteEngine:
         from graph_builder.binding import bind_values
 
         body = self._post(bind_values(sparql, bindings or {}), "application/sparql-results+json")
-        return parse_results(self.endpoint, body)
+        result = parse_results(self.endpoint, body)
+        if result.boolean is None and not result.rows:
+            self._check_graph()
+        return result
 
     def construct(self, sparql: str) -> bytes:
         """N-Triples answer to a CONSTRUCT query."""
-        return self._post(sparql, "application/n-triples")
+        body = self._post(sparql, "application/n-triples")
+        if not body.strip():
+            self._check_graph()
+        return body
+
+    def _check_graph(self) -> None:
+        """After an empty answer: a --graph the endpoint holds no triples in is a mistake, not an answer."""
+        if not self.graph:
+            return
+        # the graph is the protocol's default-graph-uri, as for the query itself: nothing is pasted in
+        found = parse_results(self.endpoint, self._post("ASK { ?s ?p ?o }", "application/sparql-results+json"))
+        if found.boolean is False:
+            raise UsageError(
+                f"the graph <{self.graph}> is empty or missing at {redact(self.endpoint)}: check --graph (POLKG_GRAPH), "
+                "or load it with 'polkg push --graph'"
+            )
 
     def _post(self, sparql: str, accept: str) -> bytes:
         """POST ``sparql`` (SPARQL 1.1 Protocol) asking for ``accept``; every failure becomes a PolkgError."""

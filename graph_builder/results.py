@@ -61,8 +61,13 @@ def to_json(result: ResultSet) -> str:
     )
 
 
+def _csv_value(term: Term) -> str:
+    """A blank node is written ``_:label`` (the format's own rule), so it cannot pass for a literal."""
+    return f"_:{term.value}" if term.kind == "bnode" else term.value
+
+
 def to_csv(result: ResultSet) -> str:
-    """SPARQL 1.1 Query Results CSV: plain values, IRIs in full."""
+    """SPARQL 1.1 Query Results CSV: plain values, IRIs in full, blank nodes as ``_:label``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if result.boolean is not None:
@@ -71,7 +76,7 @@ def to_csv(result: ResultSet) -> str:
         return buffer.getvalue()
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow([row[v].value if v in row else "" for v in result.variables])
+        writer.writerow([_csv_value(row[v]) if v in row else "" for v in result.variables])
     return buffer.getvalue()
 
 

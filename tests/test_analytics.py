@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
 import json
 from itertools import combinations
 
@@ -117,5 +119,19 @@ def test_analyze_cli_formats(runner, built) -> None:
 def test_analyze_unknown_document_exits_2(runner, built) -> None:
     result = runner.invoke(main, ["analyze", "--out", str(built.out), "--doc", "no-such-paper"])
     assert result.exit_code == 2
-    assert "no such document" in result.output and "opinions-2022" in result.output
+    assert "no such document" in result.output and "'polkg query run documents' lists them all" in result.output
     assert "Traceback" not in result.output
+
+
+def test_analyze_csv_and_json_carry_full_agency_names(runner, built, run) -> None:
+    """Tables may shorten a name to fit; csv and json are read by programs, so they carry the registry's names."""
+    names = {row["agency"].value: row["name"].value for row in run("agencies").rows}
+    out = str(built.out)
+    result = runner.invoke(main, ["analyze", "--out", out, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv_module.DictReader(io.StringIO(result.output)))
+    assert rows and {r["label"] for r in rows if r["agency"] in names} == {names[r["agency"]] for r in rows}
+    assert any(len(r["label"]) > 24 for r in rows), "the names that tables shorten are there"
+    data = json.loads(runner.invoke(main, ["analyze", "--out", out, "--format", "json"]).output)
+    stats = [s for d in data["documents"] for s in d["stats"]]
+    assert stats and all(s["label"] == names[s["agency"]] for s in stats)

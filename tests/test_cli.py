@@ -100,6 +100,43 @@ def test_unknown_query_and_bad_params_exit_2(runner: CliRunner, out_args: list[s
     assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output
 
 
+def test_a_parameter_given_twice_is_refused(runner: CliRunner, out_args: list[str]) -> None:
+    args = ["query", "run", "document-issuers", "-p", "doc=opinions-2022", "-p", "doc=circular-2025", *out_args]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--param doc is given twice ('opinions-2022' and 'circular-2025')" in result.output
+
+
+def test_documents_out_of_date_order_are_refused(runner: CliRunner, out_args: list[str]) -> None:
+    """continuing-issuers asks for the earlier document first (its #+ order header): reversed, it says so."""
+    stored = load_catalogue()["continuing-issuers"]
+    assert stored.order == ("from", "to")
+    listing = runner.invoke(main, ["query", "run", "documents", "--format", "json", *out_args])
+    bindings = json.loads(listing.output)["results"]["bindings"]
+    dates = {b["doc"]["value"].rsplit("/", 1)[1]: b["date"]["value"] for b in bindings if "date" in b}
+    earlier, later = (stored.param("from").example, stored.param("to").example)  # type: ignore[union-attr]
+    assert dates[earlier] < dates[later]
+    forward = runner.invoke(main, ["query", "run", stored.id, "-p", f"from={earlier}", "-p", f"to={later}", *out_args])
+    assert forward.exit_code == 0 and "(0 rows)" not in forward.output
+    reversed_ = runner.invoke(main, ["query", "run", stored.id, "-p", f"from={later}", "-p", f"to={earlier}", *out_args])
+    assert reversed_.exit_code == 2 and "Traceback" not in reversed_.output
+    expected = f"from={later} ({dates[later]}) is later than to={earlier} ({dates[earlier]}): swap them"
+    assert expected in reversed_.output
+    same = runner.invoke(main, ["query", "run", stored.id, "-p", f"from={later}", "-p", f"to={later}", *out_args])
+    assert same.exit_code == 0, "one date is not out of order"
+
+
+@pytest.mark.parametrize("order", ["[from]", "[from, nowhere]", "from"])
+def test_order_header_must_name_document_parameters(tmp_path: Path, order: str) -> None:
+    from graph_builder.catalogue import QueryFileError, parse_query_file
+
+    source = load_catalogue()["continuing-issuers"].path.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.rq"
+    broken.write_text(source.replace("#+ order: [from, to]", f"#+ order: {order}"), encoding="utf-8")
+    with pytest.raises(QueryFileError, match="'order' lists two or more of its document parameters"):
+        parse_query_file(broken)
+
+
 def test_injection_attempt_is_just_an_unknown_value(runner: CliRunner, out_args: list[str]) -> None:
     hostile = 'x" } UNION { ?s ?p ?o } #'
     result = runner.invoke(main, ["query", "run", "agency-timeline", "-p", f"agency={hostile}", *out_args])
@@ -116,6 +153,115 @@ def test_sparql_command(runner: CliRunner, out_args: list[str], tmp_path: Path) 
     assert runner.invoke(main, ["sparql", str(query_file), *out_args]).exit_code == 0
     broken = runner.invoke(main, ["sparql", "SELECT ?x WHERE { ?x", *out_args])
     assert broken.exit_code == 3 and "not valid SPARQL" in broken.output and "Traceback" not in broken.output
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_sparql_construct_and_describe_write_rdf(runner: CliRunner, out_args: list[str]) -> None:
+    construct = "CONSTRUCT { ?a skos:prefLabel ?name } WHERE { ?a a pk:Agency ; skos:prefLabel ?name }"
+    names = runner.invoke(
+        main, ["sparql", "SELECT ?a ?name WHERE { ?a a pk:Agency ; skos:prefLabel ?name }", "--format", "json", *out_args]
+    )
+    expected = len(json.loads(names.output)["results"]["bindings"])
+    assert expected >= 30
+    default = runner.invoke(main, ["sparql", construct, *out_args])
+    assert default.exit_code == 0, default.output
+    turtle = Graph().parse(data=default.output, format="turtle")
+    assert len(turtle) == expected
+    for fmt, rdf_format in (("n-triples", "nt"), ("json-ld", "json-ld"), ("turtle", "turtle")):
+        result = runner.invoke(main, ["sparql", construct, "--format", fmt, *out_args])
+        assert result.exit_code == 0, result.output
+        assert isomorphic(Graph().parse(data=result.output, format=rdf_format), turtle), fmt
+    described = runner.invoke(main, ["sparql", "DESCRIBE agency:nfra", "--format", "n-triples", *out_args])
+    assert described.exit_code == 0
+    assert '<https://w3id.org/polkg/id/agency/nfra> <http://www.w3.org/2004/02/skos/core#prefLabel> "National Financial' in (
+        described.output
+    )
+    table = runner.invoke(main, ["sparql", "SELECT ?n WHERE { agency:nfra pk:acronym ?n }", *out_args])
+    assert table.exit_code == 0 and table.output.splitlines()[-1] == "(1 row)", "SELECT still prints a table"
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "message"),
+    [
+        ("CONSTRUCT WHERE { ?s a pk:Agency }", "csv", "--format csv is for SELECT and ASK results; CONSTRUCT queries write RDF"),
+        ("DESCRIBE agency:nfra", "table", "DESCRIBE queries write RDF: --format turtle | n-triples | json-ld"),
+        ("SELECT * WHERE { ?s a pk:Agency }", "turtle", "SELECT queries give results: --format table | csv | json | markdown"),
+        ("ASK { ?s a pk:Agency }", "n-triples", "--format n-triples writes RDF, for CONSTRUCT and DESCRIBE"),
+    ],
+)
+def test_sparql_format_must_suit_the_query(runner: CliRunner, out_args: list[str], query: str, fmt: str, message: str) -> None:
+    result = runner.invoke(main, ["sparql", query, "--format", fmt, *out_args])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { agency:nfra skos:altLabel 'x' }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://127.0.0.1:9/nothing.ttl>",
+        "CLEAR ALL",
+        "DROP GRAPH <urn:x>",
+        "CREATE GRAPH <urn:x>",
+    ],
+)
+def test_sparql_refuses_updates(runner: CliRunner, out_args: list[str], update: str) -> None:
+    result = runner.invoke(main, ["sparql", update, *out_args])
+    assert result.exit_code == 2
+    assert "polkg sparql runs read-only queries; updates are not allowed" in result.output
+
+
+def test_sparql_missing_file_folder_and_unknown_prefix(runner: CliRunner, out_args: list[str], tmp_path: Path) -> None:
+    missing = runner.invoke(main, ["sparql", str(tmp_path / "queris" / "agencies.rq"), *out_args])
+    assert missing.exit_code == 2 and "no such file" in missing.output and "CONSTRUCT" not in missing.output
+    folder = runner.invoke(main, ["sparql", str(tmp_path), *out_args])
+    assert folder.exit_code == 2 and "is a folder" in folder.output
+    prefix = runner.invoke(main, ["sparql", "SELECT * WHERE { ?s foo:bar ?o }", *out_args])
+    assert prefix.exit_code == 3 and "unknown prefix 'foo:'" in prefix.output
+    from graph_builder.prefixes import PREFIXES
+
+    assert ", ".join(PREFIXES) in prefix.output and "\\u{" not in prefix.output
+    declared = runner.invoke(main, ["sparql", "PREFIX foo: <urn:foo:> ASK { ?s foo:bar ?o }", *out_args])
+    assert declared.exit_code == 0 and declared.output.strip() == "false"
+    long_text = "SELECT (COUNT(*) AS ?n) WHERE { ?s a pk:Agency " + " " * 300 + "}"
+    assert runner.invoke(main, ["sparql", long_text, "--format", "csv", *out_args]).exit_code == 0
+
+
+def test_sparql_errors_from_a_real_process(built: BuildResult, tmp_path: Path) -> None:
+    """The installed command as a user runs it: exit code 2, the message on stderr, no traceback."""
+    import subprocess
+    import sys
+
+    cases = [
+        (["queris/agencies.rq"], "no such file: 'queris/agencies.rq'"),
+        ([str(tmp_path)], "is a folder"),
+        (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "updates are not allowed"),
+        (["CONSTRUCT WHERE { ?s a pk:Agency }", "--format", "csv"], "CONSTRUCT queries write RDF"),
+    ]
+    for args, message in cases:
+        done = subprocess.run(
+            [sys.executable, "-m", "graph_builder.cli", "sparql", *args, "--out", str(built.out)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr and done.stderr.startswith("error: ")
+        assert "Traceback" not in done.stderr and not done.stdout
+
+
+def test_sparql_csv_writes_blank_nodes_with_their_prefix(runner: CliRunner, out_args: list[str]) -> None:
+    """SPARQL 1.1 CSV results write a blank node as _:label (the ontology's OWL lists are blank nodes)."""
+    query = "SELECT ?x ?list WHERE { ?x owl:members ?list }"
+    as_json = json.loads(runner.invoke(main, ["sparql", query, "--format", "json", *out_args]).output)
+    bindings = as_json["results"]["bindings"]
+    assert bindings and all(b["list"]["type"] == "bnode" for b in bindings)
+    result = runner.invoke(main, ["sparql", query, "--format", "csv", *out_args])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["list"] for r in rows] == ["_:" + b["list"]["value"] for b in bindings]
+    assert [r["x"] for r in rows] == [("_:" if b["x"]["type"] == "bnode" else "") + b["x"]["value"] for b in bindings]
 
 
 # rdflib's own JSON-LD parser (used here to read the export back) warns about its internal ConjunctiveGraph.

@@ -277,6 +277,77 @@ def test_ambiguous_and_unknown_values_list_candidates(run: Run) -> None:
         run("provision-agencies", doc="opinions-2022", provision="99")
 
 
+def _resolved(engine, query_id: str, **values: str) -> dict[str, str]:
+    from graph_builder.catalogue import get_query
+    from graph_builder.params import resolve
+
+    return {name: term.value for name, term in resolve(get_query(query_id), values, engine).items()}
+
+
+def test_theme_alias_is_matched_not_a_word_middle(engine, run: Run) -> None:
+    """ "IP" is the intellectual-property theme's alias, not the "ip" inside "Leadership"."""
+    from graph_builder.emit import theme_iri
+    from graph_builder.names import normalise_name
+
+    themes = {row["id"].value: row for row in run("themes").rows}
+    assert "IP" in themes["intellectual-property"]["aliases"].value.split(" | ")
+    assert "ip" in normalise_name(themes["coordination"]["label"].value), "the trap this test is about"
+    assert _resolved(engine, "theme-timeline", theme="IP") == {"theme": str(theme_iri("intellectual-property"))}
+    assert run("theme-timeline", theme="IP").rows == run("theme-timeline", theme="intellectual-property").rows
+    with pytest.raises(UsageError, match=r"theme='eadership': no such theme; did you mean coordination") as raised:
+        run("theme-timeline", theme="eadership")
+    assert "\n" not in str(raised.value) and "'polkg query run themes' lists them all" in str(raised.value)
+    assert _resolved(engine, "theme-timeline", theme="leadership") == {"theme": str(theme_iri("coordination"))}
+
+
+@pytest.mark.parametrize("typed", ["foreign cultural", "Foreign Cultural Trade", "cultural tra", "high-qual"])
+def test_title_fragments_match_from_a_word_start(engine, typed: str) -> None:
+    assert _resolved(engine, "document-issuers", doc=typed) == {"doc": str(doc_iri("opinions-2022"))}
+
+
+@pytest.mark.parametrize("typed", ["oreign cultural", "ultural trade", "igh-quality"])
+def test_title_fragments_inside_a_word_are_not_found(run: Run, typed: str) -> None:
+    with pytest.raises(UsageError, match="no such document"):
+        run("document-issuers", doc=typed)
+
+
+def test_chinese_title_fragments_match_anywhere(engine) -> None:
+    """Chinese has no spaces between words, so a run of characters from the middle of a title still finds it."""
+    titles = engine.select(
+        "SELECT ?doc ?title WHERE { ?doc a pk:Document ; dcterms:title ?title FILTER (lang(?title) = 'zh') }"
+    ).rows
+    assert titles
+    for row in titles:
+        title = row["title"].value
+        middle = title[len(title) // 3 : len(title) // 3 + 6]
+        if sum(middle in r["title"].value for r in titles) == 1:
+            assert _resolved(engine, "document-issuers", doc=middle) == {"doc": row["doc"].value}
+            assert not title.startswith(middle)
+
+
+def test_every_registry_alias_resolves_to_its_agency(engine, run: Run) -> None:
+    agencies = run("agencies").rows
+    aliases = [
+        (alias, row["agency"].value) for row in agencies if "aliases" in row for alias in row["aliases"].value.split(" | ")
+    ]
+    assert len(aliases) >= 20
+    owners: dict[str, set[str]] = {}
+    for alias, agency in aliases:
+        owners.setdefault(alias, set()).add(agency)
+    for alias, agency in aliases:
+        if len(owners[alias]) == 1:
+            assert _resolved(engine, "agency-timeline", agency=alias) == {"agency": agency}, alias
+
+
+def test_ambiguous_values_are_listed_by_their_english_names(run: Run) -> None:
+    names = {row["agency"].value.rsplit("/", 1)[1]: row["name"].value for row in run("agencies").rows}
+    with pytest.raises(UsageError, match=r"matches \d+ agencies; give one of these ids") as raised:
+        run("agency-timeline", agency="ministry of")
+    listed = [line.strip().split(": ", 1) for line in str(raised.value).splitlines()[1:]]
+    assert len(listed) >= 5
+    assert all(names[agency_id] == name for agency_id, name in listed)
+
+
 def test_roman_and_printed_numbers(run: Run) -> None:
     assert run("provision-lineage", doc="circular-2025", provision="x").rows
     assert run("provision-lineage", doc="circular-2025", provision="Measure X").rows

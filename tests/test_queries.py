@@ -144,3 +144,21 @@ def _node(term: Term) -> Node:
     if term.kind == "bnode":
         return BNode(term.value)
     return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
+
+
+def test_agency_timeline_gives_each_document_and_role_once(engine: EmbeddedEngine) -> None:
+    """A document that is its own source text has two English labels; it is still one row per role, with one title."""
+    agencies = run_stored(load_catalogue()["agencies"], {}, engine)
+    ids = [row["agency"].value.rsplit("/", 1)[1] for row in agencies.rows]
+    assert len(ids) >= 30, "the registry's agencies are missing"
+    timeline = load_catalogue()["agency-timeline"]
+    checked = 0
+    for agency in ids:
+        result = run_stored(timeline, {"agency": agency}, engine)
+        keys = Counter(tuple(row[v].value for v in ("date", "doc", "role", "actor") if v in row) for row in result.rows)
+        repeated = {key: n for key, n in keys.items() if n > 1}
+        assert not repeated, f"agency-timeline -p agency={agency} repeats rows: {repeated}"
+        titles = {row["doc"].value: row["docTitle"].value for row in result.rows if "docTitle" in row}
+        assert all(title != doc for doc, title in titles.items()), f"{agency}: a title is the document id"
+        checked += bool(result.rows)
+    assert checked >= 30, "most agencies take part in some document"

@@ -129,6 +129,42 @@ def test_named_graph_push_is_queryable(oxigraph: str, built: BuildResult) -> Non
     assert len(json.loads(result.output)["results"]["bindings"]) == 27
 
 
+def test_empty_or_missing_graph_is_an_error_not_an_empty_answer(oxigraph: str, built: BuildResult) -> None:
+    """A --graph the endpoint holds nothing in answers every query with no rows: say so instead."""
+    runner = CliRunner()
+    graph = "https://example.org/polkg/answers-graph"
+    pushed = runner.invoke(
+        main,
+        ["push", "--store", oxigraph + "/store", "--graph", graph, "--endpoint", oxigraph + "/query", "--out", str(built.out)],
+    )
+    assert pushed.exit_code == 0, pushed.output
+    endpoint = ["--endpoint", oxigraph + "/query"]
+    nothing = "SELECT ?x WHERE { ?x a pk:NoSuchClass }"
+    present = runner.invoke(main, ["sparql", nothing, "--format", "csv", *endpoint, "--graph", graph])
+    assert present.exit_code == 0 and present.output.strip() == "x", "no rows from a graph that holds triples is an answer"
+    missing = graph + "-never-pushed"
+    for args in (
+        ["sparql", nothing, *endpoint, "--graph", missing],
+        ["query", "run", "documents", *endpoint, "--graph", missing],
+        ["export", "--format", "n-triples", *endpoint, "--graph", missing],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert f"the graph <{missing}> is empty or missing at {oxigraph}/query" in result.output
+        assert "Traceback" not in result.output
+    documents = runner.invoke(main, ["query", "run", "documents", "--format", "csv", *endpoint, "--graph", graph])
+    assert documents.exit_code == 0 and len(documents.output.splitlines()) > 1
+
+
+def test_sparql_construct_same_remotely(pushed: str, built: BuildResult) -> None:
+    runner = CliRunner()
+    query = "DESCRIBE agency:nfra"
+    local = runner.invoke(main, ["sparql", query, "--format", "n-triples", "--out", str(built.out)])
+    remote = runner.invoke(main, ["sparql", query, "--format", "n-triples", "--endpoint", pushed + "/query"])
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output and "agency/nfra" in local.output
+
+
 def test_failed_push_keeps_previous_contents(pushed: str, built: BuildResult, tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}/store"
     result = CliRunner().invoke(main, ["push", "--store", dead, "--endpoint", pushed + "/query", "--out", str(built.out)])
