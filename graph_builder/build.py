@@ -36,6 +36,7 @@ class BuildResult:
     reused: bool = False
     files: int = 0
     files_reused: int = 0
+    skipped: tuple[Path, ...] = ()  # hidden entries of the sources folder that were not read
 
 
 def default_out() -> Path:
@@ -124,7 +125,14 @@ def _build(sources: Path, out: Path, workers: int | None) -> BuildResult:
             cache.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused)
+    return BuildResult(
+        out=out,
+        triples=triples,
+        seconds=seconds,
+        files=len(units.units),
+        files_reused=units.reused,
+        skipped=tuple(checked.corpus.skipped),
+    )
 
 
 def _fill_store(

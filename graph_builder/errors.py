@@ -37,8 +37,9 @@ class SourceError(PolkgError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], skipped: tuple[Path, ...] = ()):
         self.problems = problems
+        self.skipped = skipped  # hidden entries of the sources folder that were not read
         super().__init__("\n".join(str(p) for p in problems))
 
 

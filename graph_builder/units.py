@@ -23,7 +23,7 @@ from graph_builder import __version__, model
 from graph_builder.cache import Cache, UnitEntry, UnitMeta
 from graph_builder.corecheck import Hierarchy
 from graph_builder.emit import emit_document_file, emit_registry, file_node_types
-from graph_builder.fingerprint import path_order
+from graph_builder.fingerprint import READER_VERSION, path_order
 from graph_builder.prefixes import PREFIXES
 from graph_builder.resources import ontology_file, shapes_file
 from graph_builder.sources import Corpus
@@ -44,8 +44,8 @@ class Unit:
 
 
 def rules_digest() -> str:
-    """What every unit's result also depends on: polkg's version, the ontology and the shapes."""
-    digest = hashlib.sha256(__version__.encode())
+    """What every unit's result also depends on: polkg's version, how sources are read, the ontology and the shapes."""
+    digest = hashlib.sha256(f"{__version__}\0{READER_VERSION}".encode())
     for path in (ontology_file(), shapes_file()):
         digest.update(path.read_bytes())
     return digest.hexdigest()

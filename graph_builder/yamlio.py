@@ -9,6 +9,7 @@ import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
 from graph_builder.errors import Problem, SourceError
+from graph_builder.fingerprint import read_source
 
 
 class LineMap:
@@ -55,11 +56,32 @@ _DateAsStringLoader.yaml_implicit_resolvers = {
 }
 
 
-def _read(path: Path) -> str:
+def decode(path: Path, data: bytes) -> str:
+    """``data`` as UTF-8 text; SourceError naming the line of the first byte that is not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError([Problem(path, None, "", f"cannot read file: {exc}", "save it as UTF-8 text")]) from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SourceError(
+                [Problem(path, 1, "", "the file is UTF-16 text; source files are UTF-8", "save it with the encoding UTF-8")]
+            ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            [
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at column {column} is not valid UTF-8",
+                    "save the file with the encoding UTF-8; it may have been saved as GBK or Latin-1",
+                )
+            ]
+        ) from None
+
+
+def _read(path: Path) -> str:
+    return decode(path, read_source(path))
 
 
 def _syntax_error(path: Path, exc: yaml.YAMLError) -> SourceError:
