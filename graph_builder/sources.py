@@ -104,6 +104,8 @@ def _problems_from_validation(path: Path, loaded: Loaded, exc: ValidationError) 
         if err["type"] == "extra_forbidden" and err.get("input") is None and isinstance(loc[-1], str) and " " in loc[-1]:
             message = f"'{loc[-1]}' was read as a key"
             fix = "a comma inside an unquoted value in {...} splits it: put the value in double quotes"
+        if err["type"] == "value_error" and "is not a date" in message:
+            fix = "write the date in the digits 0-9 as YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2023-11-16"
         if err["type"] == "literal_error":
             message = f"{message}, got {err.get('input')!r}"
         problems.append(Problem(path, loaded.at(*loc), dotted, message, fix))
