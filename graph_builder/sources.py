@@ -208,10 +208,9 @@ def _load_sources(root: Path, cache: Cache | None, workers: int | None) -> Corpu
     problems += unreadable
     registry_paths = {name: root / "registry" / name for name in REGISTRY_FILES}
     doc_paths = [path for path in found.documents if path in digests]
-    if not found.documents and not any(p.file and p.file.parent == root / "documents" for p in problems):
-        problems.append(
-            Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file")
-        )
+    docs = root / "documents"
+    if not found.documents and not any(p.file in (docs, *((p.file.parent,) if p.file else ())) for p in problems):
+        problems.append(Problem(docs, None, "", "no document files (*.yaml or *.yml) found", "add at least one document file"))
     try:
         data = parse_files([p for p in found.registry.values() if p in digests] + doc_paths, digests, cache, workers)
     except SourceError as exc:

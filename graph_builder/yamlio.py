@@ -54,11 +54,16 @@ def _walk(root: Node, lines: LineMap) -> None:
         lines.add(path, node.start_mark.line + 1)
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
-                key = key_node.value
+                key = _key(key_node)
                 lines.add((*path, key), key_node.start_mark.line + 1)
                 stack.append((value_node, (*path, key)))
         elif isinstance(node, SequenceNode):
             stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
+
+
+def _key(node: Node) -> Any:
+    """A mapping key as the line map knows it: a scalar key's text (other keys are refused when loading)."""
+    return node.value if isinstance(node, ScalarNode) else "?"
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -79,8 +84,8 @@ def _path_of(root: Node, target: Node) -> tuple[Any, ...] | None:
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 if key_node is target:
-                    return (*path, key_node.value)
-                stack.append((value_node, (*path, key_node.value)))
+                    return (*path, _key(key_node))
+                stack.append((value_node, (*path, _key(key_node))))
         elif isinstance(node, SequenceNode):
             stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
     return None
