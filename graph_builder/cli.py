@@ -35,6 +35,9 @@ Exit codes:
   8  pushed graph not found complete in the store"""
 
 
+_SHOWN_PROBLEMS = 200  # a file of many bad entries gives one problem each: show the first ones
+
+
 def _reported(func: F) -> F:
     """Turn polkg errors into a clear message on stderr and their exit code, without a traceback."""
 
@@ -49,8 +52,10 @@ def _reported(func: F) -> F:
             click.echo(
                 f"error: the sources are invalid ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True
             )
-            for problem in exc.problems:
+            for problem in exc.problems[:_SHOWN_PROBLEMS]:
                 click.echo(f"  {problem}", err=True)
+            if len(exc.problems) > _SHOWN_PROBLEMS:
+                click.echo(f"  ... and {len(exc.problems) - _SHOWN_PROBLEMS:,} more (fix these first)", err=True)
             click.echo("nothing was written; the previous build is unchanged", err=True)
             sys.exit(exc.exit_code)
         except PolkgError as exc:

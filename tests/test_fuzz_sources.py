@@ -350,6 +350,7 @@ def _polkg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @settings(
     derandomize=True,
     database=None,

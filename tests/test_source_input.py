@@ -15,8 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURES
 
+from graph_builder.cli import main
 from graph_builder.errors import Problem, SourceError
 from graph_builder.fingerprint import MAX_FILE_BYTES, source_paths
 from graph_builder.sources import load_sources
@@ -356,3 +358,14 @@ def test_other_digit_scripts_are_refused(tmp_path: Path, workdir: Path) -> None:
     assert problem.line == line and problem.field == "documents[0].date" and "in the digits 0-9" in problem.message
     assert "2023-11-16" in problem.fix
     refused_cleanly(polkg("validate", "--sources", str(sources), cwd=workdir), f"late.yaml:{line}: documents[0].date")
+
+
+def test_many_problems_show_the_first_ones(tmp_path: Path, runner: CliRunner) -> None:
+    sources = minimal_copy(tmp_path)
+    late = sources / "documents" / "late.yaml"
+    themes = ", ".join(f"unknown-{i}" for i in range(250))
+    late.write_text(late.read_text(encoding="utf-8").replace("themes: [financing]", f"themes: [{themes}]"), encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--sources", str(sources)])
+    assert result.exit_code == 2
+    assert "the sources are invalid (250 problems)" in result.output and "... and 50 more (fix these first)" in result.output
+    assert result.output.count("unknown theme") == 200
