@@ -44,6 +44,7 @@ class BuildResult:
     files: int = 0
     files_reused: int = 0
     sources: Sources | None = None
+    skipped: tuple[Path, ...] = ()  # hidden entries of the sources folder that were not read
 
 
 def default_out() -> Path:
@@ -271,7 +272,13 @@ def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     return BuildResult(
-        out=out, triples=triples, seconds=seconds, files=len(units.units), files_reused=units.reused, sources=chosen
+        out=out,
+        triples=triples,
+        seconds=seconds,
+        files=len(units.units),
+        files_reused=units.reused,
+        sources=chosen,
+        skipped=tuple(checked.corpus.skipped),
     )
 
 

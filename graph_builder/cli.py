@@ -34,6 +34,9 @@ Exit codes:
   9  cannot write the output (permission denied, disk full, read-only)"""
 
 
+_SHOWN_PROBLEMS = 200  # a file of many bad entries gives one problem each: show the first ones
+
+
 def _reported(func: F) -> F:
     """Turn polkg errors into a clear message on stderr and their exit code, without a traceback."""
 
@@ -44,11 +47,14 @@ def _reported(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SourceError as exc:
+            _note_skipped(exc.skipped)
             click.echo(
                 f"error: the sources are invalid ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True
             )
-            for problem in exc.problems:
+            for problem in exc.problems[:_SHOWN_PROBLEMS]:
                 click.echo(f"  {problem}", err=True)
+            if len(exc.problems) > _SHOWN_PROBLEMS:
+                click.echo(f"  ... and {len(exc.problems) - _SHOWN_PROBLEMS:,} more (fix these first)", err=True)
             validating = click.get_current_context().info_name == "validate"
             click.echo("nothing was written" if validating else "nothing was written; the build is unchanged", err=True)
             sys.exit(exc.exit_code)
@@ -60,6 +66,16 @@ def _reported(func: F) -> F:
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _note_skipped(skipped: tuple[Path, ...]) -> None:
+    """One short line on stderr naming the hidden entries of the sources folder that were not read."""
+    if not skipped:
+        return
+    names = [f"{path.parent.name}/{path.name}" for path in skipped]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    entries = "entry" if len(names) == 1 else "entries"
+    click.echo(f"note: skipped {len(names)} hidden {entries} (names starting with '.'): {shown}", err=True)
 
 
 def _graph_options(func: F) -> F:
@@ -210,6 +226,7 @@ def build(sources: Path | None, out: Path | None, workers: int | None, replace_s
     from graph_builder.build import build as run_build
 
     result = run_build(sources, out, workers, replace_sources=replace_sources, echo=_note)
+    _note_skipped(result.skipped)
     timing = ", ".join(f"{step} {secs:.2f}s" for step, secs in result.seconds.items())
     click.echo(f"sources: {result.sources}")
     click.echo(
@@ -247,8 +264,9 @@ def validate(sources: Path | None) -> None:
     """Check the sources and validate the graph they give, writing nothing."""
     from graph_builder.validate import validate_sources
 
-    triples = validate_sources(sources)
-    click.echo(f"sources are valid: {triples} triples conform to the shapes")
+    result = validate_sources(sources)
+    _note_skipped(result.skipped)
+    click.echo(f"sources are valid: {result.triples} triples conform to the shapes")
 
 
 @main.group()

@@ -18,13 +18,20 @@ class Problem:
     fix: str = ""
 
     def __str__(self) -> str:
-        where = str(self.file) if self.file else "<sources>"
+        where = _printable(str(self.file)) if self.file else "<sources>"
         if self.line:
             where += f":{self.line}"
         text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         if self.fix:
             text += f" (fix: {self.fix})"
         return text
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters (a newline in a file name) and undecodable bytes escaped, on one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class PolkgError(Exception):
@@ -38,8 +45,9 @@ class SourceError(PolkgError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], skipped: tuple[Path, ...] = ()):
         self.problems = problems
+        self.skipped = skipped  # hidden entries of the sources folder that were not read
         super().__init__("\n".join(str(p) for p in problems))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -13,7 +14,8 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, description="kebab-case id")]
 Number = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9.]+$")]
 Text = Annotated[str, Field(min_length=1)]
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: in Python a bare \d also matches other scripts' digits, which are no valid xsd:date
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 
 
 class Model(BaseModel):
@@ -36,10 +38,11 @@ class PartialDate(Model):
 
     @classmethod
     def parse(cls, value: object) -> PartialDate:
-        text = str(value).strip()
+        # NFKC: full-width digits and hyphens (typed with Chinese input methods) become ASCII
+        text = unicodedata.normalize("NFKC", str(value)).strip()
         match = _DATE.match(text)
         if not match:
-            raise ValueError(f"'{text}' is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+            raise ValueError(f"'{text}' is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY in the digits 0-9")
         year, month, day = match.groups()
         try:
             dt.date(int(year), int(month or 1), int(day or 1))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from graph_builder import model
 from graph_builder.cache import Cache
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import REGISTRY_NAMES, combine, file_digests, path_order
+from graph_builder.fingerprint import READER_VERSION, REGISTRY_NAMES, combine, read_digests, source_paths
 from graph_builder.names import normalise_name
 from graph_builder.yamlio import LineMap, load_data, load_yaml
 
@@ -78,6 +78,7 @@ class Corpus:
     files: list[tuple[Path, model.DocumentFile]] = field(default_factory=list)
     fingerprint: str = ""
     digests: dict[Path, str] = field(default_factory=dict)
+    skipped: list[Path] = field(default_factory=list)  # hidden entries not read (see fingerprint.source_paths)
 
     def scheme(self, scheme_id: str) -> dict[str, model.Concept]:
         for scheme in self.vocab.schemes:
@@ -103,6 +104,8 @@ def _problems_from_validation(path: Path, loaded: Loaded, exc: ValidationError) 
         if err["type"] == "extra_forbidden" and err.get("input") is None and isinstance(loc[-1], str) and " " in loc[-1]:
             message = f"'{loc[-1]}' was read as a key"
             fix = "a comma inside an unquoted value in {...} splits it: put the value in double quotes"
+        if err["type"] == "value_error" and "is not a date" in message:
+            fix = "write the date in the digits 0-9 as YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2023-11-16"
         if err["type"] == "literal_error":
             message = f"{message}, got {err.get('input')!r}"
         problems.append(Problem(path, loaded.at(*loc), dotted, message, fix))
@@ -139,8 +142,10 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
 
     Files not in the cache are parsed by ``workers`` processes when there are many.
     """
-    cached = cache.parsed_many(digests[path] for path in paths) if cache is not None else {}
-    data: dict[Path, Any] = {path: cached[digests[path]] for path in paths if digests[path] in cached}
+    # the key of a file's parsed data: its bytes and the rules they were read by
+    keys = {path: f"{READER_VERSION}:{digests[path]}" for path in paths}
+    cached = cache.parsed_many(keys.values()) if cache is not None else {}
+    data: dict[Path, Any] = {path: cached[keys[path]] for path in paths if keys[path] in cached}
     todo = [path for path in paths if path not in data]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(todo) < _PARALLEL_FROM:
@@ -162,7 +167,7 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
     if problems:
         raise SourceError(problems)
     if cache is not None:
-        cache.put_parsed({digests[path]: data[path] for path in todo})
+        cache.put_parsed({keys[path]: data[path] for path in todo})
     return data
 
 
@@ -197,21 +202,19 @@ def _load_sources(root: Path, cache: Cache | None, workers: int | None) -> Corpu
         raise SourceError(
             [Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")]
         )
-    problems: list[Problem] = []
-    digests = {path: digest for path, digest in file_digests(root)}
+    found = source_paths(root)  # the one place that decides which files are read
+    problems: list[Problem] = list(found.problems)
+    digests, unreadable = read_digests(found.paths)
+    problems += unreadable
     registry_paths = {name: root / "registry" / name for name in REGISTRY_FILES}
-    for path in registry_paths.values():
-        if not path.exists():
-            problems.append(Problem(path, None, "", "required registry file is missing", "create it; see sources/README.md"))
-    doc_paths = sorted((root / "documents").glob("*.yaml"), key=path_order) if (root / "documents").is_dir() else []
-    if not doc_paths:
-        problems.append(
-            Problem(root / "documents", None, "", "no document files (*.yaml) found", "add at least one document file")
-        )
+    doc_paths = [path for path in found.documents if path in digests]
+    docs = root / "documents"
+    if not found.documents and not any(p.file in (docs, *((p.file.parent,) if p.file else ())) for p in problems):
+        problems.append(Problem(docs, None, "", "no document files (*.yaml or *.yml) found", "add at least one document file"))
     try:
-        data = parse_files([p for p in registry_paths.values() if p.exists()] + doc_paths, digests, cache, workers)
+        data = parse_files([p for p in found.registry.values() if p in digests] + doc_paths, digests, cache, workers)
     except SourceError as exc:
-        raise SourceError(problems + exc.problems) from None
+        raise SourceError(problems + exc.problems, tuple(found.skipped)) from None
     parsed: dict[str, tuple[BaseModel, Loaded]] = {}
     for name, cls in REGISTRY_FILES.items():
         if registry_paths[name] in data:
@@ -226,7 +229,7 @@ def _load_sources(root: Path, cache: Cache | None, workers: int | None) -> Corpu
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise SourceError(problems)
+        raise SourceError(problems, tuple(found.skipped))
 
     def reg(name: str) -> Any:
         return parsed[name][0]
@@ -244,9 +247,10 @@ def _load_sources(root: Path, cache: Cache | None, workers: int | None) -> Corpu
     checker = _Checker(corpus, {name: loaded for name, (_, loaded) in parsed.items()}, [loaded for _, loaded in doc_files])
     problems = checker.run()
     if problems:
-        raise SourceError(problems)
+        raise SourceError(problems, tuple(found.skipped))
     corpus.fingerprint = combine(root, digests)
     corpus.digests = digests
+    corpus.skipped = found.skipped
     return corpus
 
 

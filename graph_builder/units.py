@@ -26,7 +26,7 @@ from graph_builder import __version__, model
 from graph_builder.cache import Cache, UnitEntry
 from graph_builder.corecheck import Hierarchy
 from graph_builder.emit import emit_document_file, emit_registry, file_node_types
-from graph_builder.fingerprint import path_order
+from graph_builder.fingerprint import READER_VERSION, path_order
 from graph_builder.prefixes import PREFIXES
 from graph_builder.resources import ontology_file, shapes_file
 from graph_builder.sources import Corpus
@@ -62,7 +62,7 @@ def rules_digest() -> str:
 
     So a changed emitter, or a newer polkg with the same version string, never reuses an older build's work.
     """
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__}\0{READER_VERSION}".encode())
     package = Path(__file__).resolve().parent
     for path in (ontology_file(), shapes_file(), *code_files()):
         name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name

@@ -100,8 +100,16 @@ def check_sources(
     return Checked(corpus, units, ontology, seconds)
 
 
-def validate_sources(sources: Path | None = None) -> int:
-    """Validate ``sources`` end to end (as a build does), write nothing; return the number of triples."""
+@dataclass(frozen=True)
+class Validation:
+    """What validating a sources folder found: the number of triples, and the hidden entries it skipped."""
+
+    triples: int
+    skipped: tuple[Path, ...] = ()
+
+
+def validate_sources(sources: Path | None = None) -> Validation:
+    """Validate ``sources`` end to end (as a build does), write nothing; return the triples and skipped entries."""
     import pyoxigraph
 
     from graph_builder.shacl import check_sparql_constraints
@@ -113,4 +121,4 @@ def validate_sources(sources: Path | None = None) -> int:
         assert isinstance(entry, UnitEntry), "without a cache every unit is emitted here"
         store.bulk_load(entry.ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     check_sparql_constraints(store, checked.corpus)
-    return len(store)
+    return Validation(len(store), tuple(checked.corpus.skipped))
