@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from graph_builder.output import Span, Written
     from graph_builder.sources import Corpus
 
-from graph_builder.layout import CACHE_DIR, MANIFEST, NTRIPLES, STORE_DIR, TURTLE
+from graph_builder.layout import CACHE_DIR, MANIFEST, NTRIPLES, STORE_DIR, STORE_FILES, TURTLE
 
 __all__ = ["CACHE_DIR", "MANIFEST", "NTRIPLES", "STORE_DIR", "TURTLE", "BuildResult", "build", "ensure_built", "is_current"]
 
@@ -186,10 +186,13 @@ def _store_files(store: Path, with_digests: bool) -> dict[str, list[object]]:
     return files
 
 
-def store_intact(out: Path, manifest: dict[str, object]) -> bool:
+def store_intact(out: Path) -> bool:
     """True when the store folder holds the files the build wrote: compared by size and time, and by
     content (SHA-256) only when those differ, so a reading command pays a few stat calls."""
-    recorded = manifest.get("store_files")
+    try:
+        recorded = json.loads((out / STORE_FILES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
     if not isinstance(recorded, dict):
         return False
     try:
@@ -251,12 +254,15 @@ def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -
             "distinct": triples == lines,
             "rules": rules,
             "units": unit_keys,
-            "store_files": _store_files(tmp / STORE_DIR, with_digests=True),
             **written.manifest(),
         }
         cache.adopt()
         failpoint("cached")
         # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
+        # the store's files, apart from the manifest: their times differ from build to build, the manifest does not
+        stored = json.dumps(_store_files(tmp / STORE_DIR, with_digests=True), sort_keys=True, separators=(",", ":"))
+        (tmp / STORE_FILES).write_text(stored + "\n", encoding="utf-8")
+        _fs.permissions(tmp / STORE_FILES, directory=False)
         text = json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
         _fs.permissions(tmp / MANIFEST, directory=False)
@@ -302,7 +308,7 @@ def _fill_store(
     from graph_builder.shacl import check_sparql_constraints
 
     store = None
-    if previous is not None and previous.get("distinct") and previous.get("rules") == rules and store_intact(out, previous):
+    if previous is not None and previous.get("distinct") and previous.get("rules") == rules and store_intact(out):
         store = _updated_store(tmp, out, previous, cache, unit_keys, written)
         triples = len(store) if store is not None else 0  # counting 10^6 quads takes 0.15 s: done once
         if store is not None and triples != written.lines:
@@ -397,7 +403,7 @@ def ensure_built(
     if chosen.path.is_dir() or sources is not None:
         if is_current(out, chosen.path):
             manifest = read_manifest(out) or {}
-            if not store_intact(out, manifest):
+            if not store_intact(out):
                 return repair(chosen.path, out, echo)
             if not verify_files or _previous_files_intact(out, manifest):
                 return out / STORE_DIR

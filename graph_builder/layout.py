@@ -4,6 +4,7 @@ from __future__ import annotations
 
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
+STORE_FILES = "store-files.json"
 TURTLE = "graph.ttl"
 NTRIPLES = "graph.nt"
 CACHE_DIR = "cache"
