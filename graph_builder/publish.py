@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -102,10 +101,9 @@ def write_editor_page(path: Path, base_url: str, links: list[tuple[str, str, str
         f"<body><h1>polkg stored queries</h1><p>SPARQL endpoint: {html.escape(base_url)}/query</p>\n"
         f"<ul>\n{items}\n</ul></body></html>\n"
     )
-    fd, tmp = tempfile.mkstemp(prefix=".editor.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(page)
-    os.replace(tmp, path)
+    from graph_builder import _fs
+
+    _fs.write_file(path, page.encode("utf-8"))
 
 
 def serve_sparql(

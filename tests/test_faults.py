@@ -251,3 +251,19 @@ def test_folders_and_files_follow_the_umask(tmp_path: Path) -> None:
         assert (work / out / "graph.nt").stat().st_mode & 0o777 == file_mode
         assert (work / f"{out}.ttl").stat().st_mode & 0o777 == file_mode
         assert (work / f"site-{umask:o}").stat().st_mode & 0o777 == folder_mode
+
+
+def test_recover_puts_back_a_build_moved_aside(tmp_path: Path) -> None:
+    """Where folders cannot be exchanged in one step, a kill between the two renames leaves the old build aside:
+    the next build (or reading command, which builds through the same lock) puts it back before anything else."""
+    from graph_builder._fs import recover
+
+    old = tmp_path / ".out.old-abc"
+    old.mkdir()
+    (old / "manifest.json").write_text("{}")
+    unfinished = tmp_path / ".out.tmp-def"
+    unfinished.mkdir()
+    (unfinished / "graph.nt").write_text("")
+    recover(tmp_path / "out", "manifest.json")
+    assert (tmp_path / "out" / "manifest.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -124,3 +124,18 @@ def test_shape_violation_is_reported(tmp_path: Path) -> None:
     checked.data.add((provision_iri("early-opinions", "1"), RDF.type, PK.Claim))
     with pytest.raises(ShapeError, match="never also be an official measure"):
         validate_graph(checked.data, checked.ontology)
+
+
+def test_shape_problem_names_the_source_file_and_line(sources_copy: Path, runner) -> None:
+    """A problem only the shapes see (two dates on one document) points at the file and line that wrote the node."""
+    path = sources_copy / "documents" / "plan-2026.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- id: plan-2026-article")
+    date = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("date:"))
+    assert lines[date].strip() == "date: 2026-05-21", "the article's own date, equal to its source text's date"
+    lines[date] = lines[date].replace("2026-05-21", "2026-05-22")
+    path.write_text("".join(lines), encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--sources", str(sources_copy)])
+    assert result.exit_code == 2
+    assert f"{path}:{start + 1}: pk:date: 'plan-2026-article': a document has at most one date" in result.output
+    assert result.output.rstrip().endswith("nothing was written"), "validate never builds, and does not say it kept one"
