@@ -110,7 +110,7 @@ def choose_sources(given: Path | None, out: Path, replace: bool = False) -> Sour
 
 
 def _rules() -> str:
-    from graph_builder.units import rules_digest
+    from graph_builder.fingerprint import rules_digest  # not units: reading commands must not import the builder
 
     return rules_digest()
 

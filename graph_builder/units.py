@@ -14,21 +14,18 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from multiprocessing import get_context
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from graph_builder import __version__, model
+from graph_builder import model
 from graph_builder.cache import Cache, UnitEntry
 from graph_builder.corecheck import Hierarchy
 from graph_builder.emit import emit_document_file, emit_registry, file_node_types
-from graph_builder.fingerprint import READER_VERSION, path_order
+from graph_builder.fingerprint import path_order, rules_digest
 from graph_builder.prefixes import PREFIXES
-from graph_builder.resources import ontology_file, shapes_file
 from graph_builder.sources import Corpus
 
 REGISTRY_UNIT = "registry"
@@ -48,27 +45,6 @@ class Unit:
 
     name: str
     key: str
-
-
-def code_files() -> list[Path]:
-    """polkg's own Python files: the code that reads the sources and makes the graph is part of every key."""
-    package = Path(__file__).resolve().parent
-    return sorted(package.rglob("*.py"), key=lambda path: path.relative_to(package).parts)
-
-
-@cache
-def rules_digest() -> str:
-    """What every unit's result also depends on: polkg's version and code, the ontology and the shapes.
-
-    So a changed emitter, or a newer polkg with the same version string, never reuses an older build's work.
-    """
-    digest = hashlib.sha256(f"{__version__}\0{READER_VERSION}".encode())
-    package = Path(__file__).resolve().parent
-    for path in (ontology_file(), shapes_file(), *code_files()):
-        name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
-        digest.update(f"{name}\0{len(path.read_bytes())}\0".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def plan(corpus: Corpus) -> list[Unit]:
