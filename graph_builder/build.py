@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ class BuildResult:
     files_reused: int = 0
     sources: Sources | None = None
     skipped: tuple[Path, ...] = ()  # hidden entries of the sources folder that were not read
+    replaced: Path | None = None  # the other sources folder the build this one replaced was made from
 
 
 def default_out() -> Path:
@@ -82,11 +83,12 @@ def recorded_sources(out: Path) -> Path | None:
     return Path(recorded) if isinstance(recorded, str) and recorded else None
 
 
-def choose_sources(given: Path | None, out: Path, replace: bool = False) -> Sources:
+def choose_sources(given: Path | None, out: Path) -> Sources:
     """The sources folder for a command on build ``out``: ``--sources``, else $POLKG_SOURCES, else the folder
     the build was made from, else ./sources when it is a curated folder, else the bundled sources.
 
-    A build made from one folder is never replaced from another without ``replace``: UsageError.
+    Only a folder named with ``--sources`` may replace a build made from another folder (``build``
+    says so); any other choice that would is a UsageError naming the ways out.
     """
     env = os.environ.get("POLKG_SOURCES")
     recorded = recorded_sources(out)
@@ -100,11 +102,11 @@ def choose_sources(given: Path | None, out: Path, replace: bool = False) -> Sour
         chosen = Sources(Path("sources").resolve(), "./sources in the working folder")
     else:
         chosen = Sources(default_sources().resolve(), "the sources bundled with polkg")
-    if recorded is not None and recorded != chosen.path and not replace:
+    if recorded is not None and recorded != chosen.path and given is None:
         raise UsageError(
             f"{out} was built from {recorded}, not from {chosen.path} ({chosen.why}); "
-            f"build into another folder with --out, or replace this build with "
-            f"'polkg build --sources {chosen.path} --out {out} --replace-sources'"
+            f"build into another folder with --out, or rebuild this one from that folder by naming it: "
+            f"'polkg build --sources {chosen.path} --out {out}'"
         )
     return chosen
 
@@ -134,7 +136,6 @@ def build(
     out: Path | None = None,
     workers: int | None = None,
     *,
-    replace_sources: bool = False,
     fresh_store: bool = False,
     echo: Echo | None = None,
 ) -> BuildResult:
@@ -151,10 +152,12 @@ def build(
     try:
         with _fs.locked(out, echo):
             _fs.recover(out, MANIFEST)
-            chosen = choose_sources(sources, out, replace_sources)
+            chosen = choose_sources(sources, out)
+            recorded = recorded_sources(out)
             # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
             with collector_paused():
-                return _build(chosen, out, workers, fresh_store)
+                result = _build(chosen, out, workers, fresh_store)
+            return replace(result, replaced=recorded if recorded != chosen.path else None)
     except OSError as exc:
         raise _fs.output_error(exc, f"the build into {out}") from None
 
@@ -411,7 +414,10 @@ def ensure_built(
                 echo(f"the graph files in {out} are not what the build wrote; writing them again")
             build(chosen.path, out, echo=echo)
             return out / STORE_DIR
-        if echo is not None and read_manifest(out) is not None:
+        recorded = recorded_sources(out)
+        if echo is not None and recorded is not None and recorded != chosen.path:
+            echo(f"rebuilding {out} from {chosen}; it was built from {recorded}")
+        elif echo is not None and recorded is not None:
             echo(f"rebuilding {out}: the sources or polkg changed since it was built (sources: {chosen})")
         build(chosen.path, out, echo=echo)
         return out / STORE_DIR
@@ -422,7 +428,7 @@ def ensure_built(
         return out / STORE_DIR
     raise UsageError(
         f"{out} was built from {chosen.path}, which no longer exists, and must be rebuilt; "
-        f"give the sources with --sources (and --replace-sources) or build into another folder with --out"
+        f"give the sources with --sources, or build into another folder with --out"
     )
 
 

@@ -210,13 +210,8 @@ def main() -> None:
     default=None,
     help="Processes that emit and SHACL-check changed source files.  [default: number of CPUs]",
 )
-@click.option(
-    "--replace-sources",
-    is_flag=True,
-    help="Replace a build made from another sources folder (without it, that is refused).",
-)
 @_reported
-def build(sources: Path | None, out: Path | None, workers: int | None, replace_sources: bool) -> None:
+def build(sources: Path | None, out: Path | None, workers: int | None) -> None:
     """Check the sources, validate the graph (SHACL) and write it with a query store.
 
     Source files unchanged since the last build into the same folder are not checked again, and
@@ -225,7 +220,9 @@ def build(sources: Path | None, out: Path | None, workers: int | None, replace_s
     """
     from graph_builder.build import build as run_build
 
-    result = run_build(sources, out, workers, replace_sources=replace_sources, echo=_note)
+    result = run_build(sources, out, workers, echo=_note)
+    if result.replaced is not None:
+        _note(f"note: {result.out} was built from {result.replaced}; it is now built from {result.sources}")
     _note_skipped(result.skipped)
     timing = ", ".join(f"{step} {secs:.2f}s" for step, secs in result.seconds.items())
     click.echo(f"sources: {result.sources}")

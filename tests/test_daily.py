@@ -83,17 +83,14 @@ def test_team_sources_outside_the_checkout_are_remembered(tmp_path: Path) -> Non
 
     other = copy_sources(tmp_path / "other")
     before = build_bytes(work / "b")
-    for args, env in (
-        (("query", "run", "documents", "--out", "b", "--sources", str(other)), polkg_env()),
-        (("query", "run", "documents", "--out", "b"), polkg_env(POLKG_SOURCES=str(other))),
-        (("build", "--out", "b", "--sources", str(other)), polkg_env()),
-    ):
-        refused = polkg(*args, cwd=work, env=env)
+    for args in (("query", "run", "documents", "--out", "b"), ("build", "--out", "b")):
+        refused = polkg(*args, cwd=work, env=polkg_env(POLKG_SOURCES=str(other)))
         assert_clean(refused, 2)
-        assert f"was built from {team.resolve()}" in refused.err and "--replace-sources" in refused.err, refused.err
+        assert f"was built from {team.resolve()}" in refused.err and f"--sources {other.resolve()}" in refused.err, refused.err
         assert build_bytes(work / "b") == before
-    replaced = polkg("build", "--out", "b", "--sources", str(other), "--replace-sources", cwd=work)
+    replaced = polkg("build", "--out", "b", "--sources", str(other), cwd=work)
     assert_clean(replaced)
+    assert f"note: b was built from {team.resolve()}; it is now built from {other.resolve()} (--sources)" in replaced.err
     assert TITLE in _titles(polkg("query", "run", "documents", "--out", "b", "--format", "json", cwd=work).out)
 
     shutil.rmtree(other)

@@ -370,7 +370,7 @@ def test_mutated_sources_build_as_a_process_keeps_the_previous_build(previous_bu
         before = {name: (out / name).read_bytes() for name in OUTPUTS}
         cwd = work / "cwd"
         cwd.mkdir()
-        result = _polkg("build", "--sources", str(root), "--out", str(out), "--replace-sources", cwd=cwd)
+        result = _polkg("build", "--sources", str(root), "--out", str(out), cwd=cwd)
         assert result.returncode in (0, 2), result.stderr
         event(f"exit {result.returncode}")
         assert "Traceback" not in result.stderr + result.stdout

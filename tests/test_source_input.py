@@ -184,7 +184,7 @@ def test_fifo_is_refused_without_blocking_and_previous_build_is_kept(tmp_path: P
     sources = minimal_copy(tmp_path)
     os.mkfifo(sources / "documents" / "x.yaml")
     started = time.monotonic()
-    result = polkg("build", "--sources", str(sources), "--out", str(out), "--replace-sources", cwd=workdir, timeout=60)
+    result = polkg("build", "--sources", str(sources), "--out", str(out), cwd=workdir, timeout=60)
     refused_cleanly(result, "documents/x.yaml: is a FIFO (named pipe)", "nothing was written")
     assert time.monotonic() - started < 30
     assert outputs(out) == before
