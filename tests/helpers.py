@@ -39,13 +39,12 @@ def polkg(
     cwd: Path,
     env: dict[str, str] | None = None,
     timeout: float = 180,
-    pythonpath: Path | None = None,
+    pythonpath: Path = CHECKOUT,
     user: int | None = None,
 ) -> Ran:
-    """Run ``polkg ARGS`` as its own process in ``cwd`` (``pythonpath``: run another copy of the code)."""
+    """Run ``polkg ARGS`` as its own process in ``cwd``: this checkout's code, or the copy at ``pythonpath``."""
     env = dict(env if env is not None else polkg_env())
-    if pythonpath is not None:
-        env["PYTHONPATH"] = str(pythonpath)
+    env["PYTHONPATH"] = str(pythonpath)
     command = [sys.executable, "-m", "graph_builder.cli", *args]
     done = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False, user=user

@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import FIXTURES
+from helpers import polkg
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
@@ -32,7 +31,6 @@ from graph_builder.fingerprint import MAX_FILE_BYTES, fingerprint, source_paths
 from graph_builder.sources import load_sources
 from graph_builder.yamlio import MAX_SCALAR_CHARS, load_data
 
-REPO = Path(__file__).resolve().parents[1]
 MINIMAL = FIXTURES / "valid" / "minimal"
 FILES = sorted(path.relative_to(MINIMAL).as_posix() for path in MINIMAL.rglob("*.yaml"))
 DOCUMENTS = [name for name in FILES if name.startswith("documents/")]
@@ -332,22 +330,9 @@ def test_mutated_sources_load_or_fail_cleanly(data: st.DataObject) -> None:
 @pytest.fixture(scope="module")
 def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("previous") / "out"
-    result = _polkg("build", "--sources", str(MINIMAL), "--out", str(out), cwd=out.parent)
-    assert result.returncode == 0, result.stderr
+    result = polkg("build", "--sources", str(MINIMAL), "--out", str(out), cwd=out.parent)
+    assert result.code == 0, result.err
     return out
-
-
-def _polkg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(
-        [sys.executable, "-m", "graph_builder.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.slow
@@ -370,10 +355,10 @@ def test_mutated_sources_build_as_a_process_keeps_the_previous_build(previous_bu
         before = {name: (out / name).read_bytes() for name in OUTPUTS}
         cwd = work / "cwd"
         cwd.mkdir()
-        result = _polkg("build", "--sources", str(root), "--out", str(out), cwd=cwd)
-        assert result.returncode in (0, 2), result.stderr
-        event(f"exit {result.returncode}")
-        assert "Traceback" not in result.stderr + result.stdout
-        if result.returncode == 2:
-            assert result.stderr.startswith(("error: ", "note: ")), result.stderr
+        result = polkg("build", "--sources", str(root), "--out", str(out), cwd=cwd)
+        assert result.code in (0, 2), result.err
+        event(f"exit {result.code}")
+        assert "Traceback" not in result.err + result.out
+        if result.code == 2:
+            assert result.err.startswith(("error: ", "note: ")), result.err
             assert {name: (out / name).read_bytes() for name in OUTPUTS} == before

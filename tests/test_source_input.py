@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
+from helpers import Ran, polkg
 
 from graph_builder.cli import main
 from graph_builder.errors import Problem, SourceError
@@ -24,7 +23,6 @@ from graph_builder.fingerprint import MAX_FILE_BYTES, source_paths
 from graph_builder.sources import load_sources
 from graph_builder.yamlio import MAX_SCALAR_CHARS, load_data
 
-REPO = Path(__file__).resolve().parents[1]
 MINIMAL = FIXTURES / "valid" / "minimal"
 OUTPUTS = ("graph.nt", "graph.ttl", "manifest.json")
 
@@ -34,20 +32,6 @@ def minimal_copy(tmp_path: Path, name: str = "sources") -> Path:
     shutil.copytree(MINIMAL, target)
     assert sorted(p.name for p in (target / "documents").iterdir()) == ["early.yaml", "late.yaml"]
     return target
-
-
-def polkg(*args: str, cwd: Path, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    """Run `polkg ARGS` as its own process from ``cwd`` (a fresh folder), importing this checkout."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(
-        [sys.executable, "-m", "graph_builder.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def problems_of(sources: Path) -> list[Problem]:
@@ -66,11 +50,11 @@ def one_problem(sources: Path, name: str) -> Problem:
     return problems[0]
 
 
-def refused_cleanly(result: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+def refused_cleanly(result: Ran, *words: str) -> None:
+    assert result.code == 2, result.err
+    assert "Traceback" not in result.err and "Traceback" not in result.out
     for word in words:
-        assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
+        assert word in result.err, f"{word!r} not in:\n{result.err}"
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -137,8 +121,8 @@ def test_hidden_entries_are_skipped_and_noted(tmp_path: Path, workdir: Path) -> 
         ["build", "--sources", str(sources), "--out", str(tmp_path / "out")],
     ):
         result = polkg(*command, cwd=workdir)
-        assert result.returncode == 0, result.stderr
-        note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+        assert result.code == 0, result.err
+        note = [line for line in result.err.splitlines() if line.startswith("note:")]
         assert note == [
             "note: skipped 2 hidden entries (names starting with '.'): documents/.#late.yaml, documents/.late.yaml.swp"
         ]
@@ -179,7 +163,7 @@ def test_registry_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
 def test_fifo_is_refused_without_blocking_and_previous_build_is_kept(tmp_path: Path, workdir: Path) -> None:
     out = tmp_path / "out"
     good = polkg("build", "--sources", str(MINIMAL), "--out", str(out), cwd=workdir)
-    assert good.returncode == 0, good.stderr
+    assert good.code == 0, good.err
     before = outputs(out)
     sources = minimal_copy(tmp_path)
     os.mkfifo(sources / "documents" / "x.yaml")
@@ -340,7 +324,7 @@ def test_full_width_date_builds_a_valid_xsd_date(tmp_path: Path, workdir: Path) 
     late.write_text(late.read_text(encoding="utf-8").replace("date: 2025-09-22", 'date: "２０２３-11-16"'), encoding="utf-8")
     out = tmp_path / "out"
     result = polkg("build", "--sources", str(sources), "--out", str(out), cwd=workdir)
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.err
     store = pyoxigraph.Store.read_only(str(out / "store"))
     query = """PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
         SELECT ?o WHERE { <https://w3id.org/polkg/id/doc/late-circular> ?p ?o FILTER(datatype(?o) = xsd:date) }"""
