@@ -162,20 +162,28 @@ def build(
         raise _fs.output_error(exc, f"the build into {out}") from None
 
 
+_GRAPH_DIGESTS = ((NTRIPLES, "nt_sha256"), (TURTLE, "ttl_sha256"))
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def _previous_files_intact(out: Path, manifest: dict[str, object]) -> bool:
     """True when graph.nt and graph.ttl of the previous build are the bytes it wrote (by their SHA-256)."""
-    for name, key in ((NTRIPLES, "nt_sha256"), (TURTLE, "ttl_sha256")):
-        try:
-            with open(out / name, "rb") as handle:
-                if hashlib.file_digest(handle, "sha256").hexdigest() != manifest.get(key):
-                    return False
-        except OSError:
-            return False
-    return True
+    try:
+        return all(_sha256(out / name) == manifest.get(key) for name, key in _GRAPH_DIGESTS)
+    except OSError:
+        return False
 
 
-def _store_files(store: Path, with_digests: bool) -> dict[str, list[object]]:
-    """Each file of a store folder: [size, modification time] and, ``with_digests``, its SHA-256."""
+def _store_files(store: Path, with_digests: bool, known: dict[str, object] | None = None) -> dict[str, list[object]]:
+    """Each file of a store folder: [size, modification time] and, ``with_digests``, its SHA-256.
+
+    A file listed in ``known`` (a previous record, checked) with the same size and time keeps its
+    digest there: a snapshot of the previous store hard-links its files, which RocksDB never rewrites.
+    """
     files: dict[str, list[object]] = {}
     for path in sorted(store.iterdir()):
         if path.name in ("LOCK", "LOG") or path.name.startswith("LOG.old"):
@@ -183,20 +191,26 @@ def _store_files(store: Path, with_digests: bool) -> dict[str, list[object]]:
         info = path.stat()
         entry: list[object] = [info.st_size, info.st_mtime_ns]
         if with_digests:
-            with open(path, "rb") as handle:
-                entry.append(hashlib.file_digest(handle, "sha256").hexdigest())
+            old = (known or {}).get(path.name)
+            same = isinstance(old, list) and len(old) == 3 and old[:2] == entry
+            entry.append(old[2] if same and isinstance(old, list) else _sha256(path))
         files[path.name] = entry
     return files
+
+
+def _recorded_store_files(out: Path) -> dict[str, object] | None:
+    try:
+        recorded = json.loads((out / STORE_FILES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
 
 
 def store_intact(out: Path) -> bool:
     """True when the store folder holds the files the build wrote: compared by size and time, and by
     content (SHA-256) only when those differ, so a reading command pays a few stat calls."""
-    try:
-        recorded = json.loads((out / STORE_FILES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(recorded, dict):
+    recorded = _recorded_store_files(out)
+    if recorded is None:
         return False
     try:
         found = _store_files(out / STORE_DIR, with_digests=False)
@@ -224,48 +238,53 @@ def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -
             raise UsageError(f"{out} exists and is not a polkg build folder (no {MANIFEST}); choose another --out")
         tmp = _fs.temp_dir(out)
         cache = Cache(tmp / CACHE_DIR, out / CACHE_DIR if previous is not None else None, rules)
-        # hashing the previous graph files (to trust their byte ranges) runs beside the loading: it frees the GIL
-        with ThreadPoolExecutor(1) as pool:
+        # hashing and copying free the GIL: they run beside the loading and the store, not after them
+        with ThreadPoolExecutor(2) as pool:
             intact: Future[bool] | None = pool.submit(_previous_files_intact, out, previous) if previous else None
+            copied = pool.submit(cache.copy_previous)
 
             def old_parts() -> dict[str, tuple[str, Span]]:
                 return previous_parts(out, previous) if intact is not None and intact.result() else {}
 
             checked = check_sources(chosen.path, cache, workers, old_parts)
-        seconds = checked.seconds
-        units = checked.units
-        failpoint("checked")
+            seconds = checked.seconds
+            units = checked.units
+            failpoint("checked")
 
-        t = time.perf_counter()
-        ontology_nt = checked.ontology_ntriples()
-        written = write_graph_files(tmp, out, ontology_nt, units)
-        seconds["write"] = time.perf_counter() - t
-        failpoint("written")
+            t = time.perf_counter()
+            ontology_nt = checked.ontology_ntriples()
+            written = write_graph_files(tmp, out, ontology_nt, units)
+            digests = {key: pool.submit(_sha256, tmp / name) for name, key in _GRAPH_DIGESTS}
+            seconds["write"] = time.perf_counter() - t
+            failpoint("written")
 
-        t = time.perf_counter()
-        unit_keys = {unit.name: unit.key for unit in units.units}
-        reusable = None if fresh_store else previous
-        triples = _fill_store(tmp, out, reusable, rules, cache, unit_keys, ontology_nt, written, checked.corpus)
-        lines = written.lines
-        seconds["store"] = time.perf_counter() - t
-        failpoint("stored")
-        manifest = {
-            "polkg": __version__,
-            "fingerprint": checked.corpus.fingerprint,
-            "sources": str(chosen.path),
-            "triples": triples,
-            "distinct": triples == lines,
-            "rules": rules,
-            "units": unit_keys,
-            **written.manifest(),
-        }
-        cache.adopt()
-        failpoint("cached")
-        # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
-        # the store's files, apart from the manifest: their times differ from build to build, the manifest does not
-        stored = json.dumps(_store_files(tmp / STORE_DIR, with_digests=True), sort_keys=True, separators=(",", ":"))
+            t = time.perf_counter()
+            unit_keys = {unit.name: unit.key for unit in units.units}
+            reusable = None if fresh_store else previous
+            triples = _fill_store(tmp, out, reusable, rules, cache, unit_keys, ontology_nt, written, checked.corpus)
+            lines = written.lines
+            seconds["store"] = time.perf_counter() - t
+            failpoint("stored")
+            store_files = pool.submit(_store_files, tmp / STORE_DIR, True, _recorded_store_files(out) if reusable else None)
+            manifest = {
+                "polkg": __version__,
+                "fingerprint": checked.corpus.fingerprint,
+                "sources": str(chosen.path),
+                "triples": triples,
+                "distinct": triples == lines,
+                "rules": rules,
+                "units": unit_keys,
+                **written.manifest(),
+                **{key: digest.result() for key, digest in digests.items()},
+            }
+            copied.result()
+            cache.adopt()
+            failpoint("cached")
+            # the store's files, apart from the manifest: their times differ from build to build, the manifest does not
+            stored = json.dumps(store_files.result(), sort_keys=True, separators=(",", ":"))
         (tmp / STORE_FILES).write_text(stored + "\n", encoding="utf-8")
         _fs.permissions(tmp / STORE_FILES, directory=False)
+        # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
         text = json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
         _fs.permissions(tmp / MANIFEST, directory=False)

@@ -6,6 +6,7 @@ import hashlib
 import marshal
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,8 @@ class Cache:
         self.rules = rules
         self.previous = Path(previous).resolve() / DATABASE if previous is not None else None
         self.db: sqlite3.Connection | None = None
+        self._copying = threading.Lock()
+        self._copied = False
         if self.previous is not None and self.previous.is_file():
             try:
                 self.db = sqlite3.connect(f"{self.previous.as_uri()}?mode=ro", uri=True)
@@ -155,15 +158,23 @@ class Cache:
             self.new_units[entry.key] = entry
             self.used["units"].add(entry.key)
 
+    def copy_previous(self) -> None:
+        """Copy the previous cache file into ``root`` (once; ``adopt`` works on the copy, so the previous build's
+        file stays as it was). The copy frees the GIL: a build starts it beside its other work."""
+        with self._copying:
+            if self._copied or self.db is None or self.previous is None:
+                return
+            self.root.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.previous, self.root / DATABASE)
+            self._copied = True
+
     def adopt(self) -> None:
-        """Write ``root``'s cache file: a copy of the previous file (which stays as it was, in the previous build),
-        plus this build's new entries, less what it did not use."""
-        trusted = self.db is not None
+        """Write ``root``'s cache file: the copy of the previous file, plus this build's new entries, less what
+        it did not use."""
+        self.copy_previous()
         self.close()
         target = self.root / DATABASE
         self.root.mkdir(parents=True, exist_ok=True)
-        if trusted and self.previous is not None:
-            shutil.copyfile(self.previous, target)
         db = sqlite3.connect(target, isolation_level=None)
         try:
             db.executescript(_SCHEMA)

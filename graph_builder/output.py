@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,17 +35,13 @@ class Written:
     lines: int
     nt_bytes: int
     ttl_bytes: int
-    nt_sha256: str
-    ttl_sha256: str
 
     def manifest(self) -> dict[str, object]:
-        """The manifest fields the next build reads back with ``previous_parts`` (and checks the files against)."""
+        """The manifest fields the next build reads back with ``previous_parts``."""
         return {
             "spans": {name: span.to_json() for name, span in self.spans.items()},
             "nt_bytes": self.nt_bytes,
             "ttl_bytes": self.ttl_bytes,
-            "nt_sha256": self.nt_sha256,
-            "ttl_sha256": self.ttl_sha256,
         }
 
 
@@ -100,11 +95,8 @@ class _Part:
     length: int
 
 
-def _write(path: Path, head: bytes, parts: list[_Part], previous: Path | None) -> tuple[list[int], str]:
-    """Write ``head`` then ``parts`` to ``path`` (unbuffered, so copies and writes interleave).
-
-    Returns each part's new offset and the SHA-256 of the file, read back from it.
-    """
+def _write(path: Path, head: bytes, parts: list[_Part], previous: Path | None) -> list[int]:
+    """Write ``head`` then ``parts`` to ``path`` (unbuffered, so copies and writes interleave); each part's new offset."""
     offsets = []
     with open(path, "wb", buffering=0) as dst:
         dst.write(head)
@@ -134,9 +126,7 @@ def _write(path: Path, head: bytes, parts: list[_Part], previous: Path | None) -
                 os.close(source)
     if path.stat().st_size != position:
         raise OSError(f"{path} has {path.stat().st_size} bytes, expected {position}")
-    with open(path, "rb") as written:
-        digest = hashlib.file_digest(written, "sha256").hexdigest()
-    return offsets, digest
+    return offsets
 
 
 def ontology_turtle(ontology_nt: bytes) -> bytes:
@@ -173,9 +163,9 @@ def write_graph_files(tmp: Path, out: Path, ontology_nt: bytes, units: UnitsResu
             ttl_parts.append(_Part(None, result.ttl_offset, result.ttl_length))
             lines.append(result.lines)
     copies = any(part.data is None for part in nt_parts)
-    nt_offsets, nt_sha = _write(tmp / NTRIPLES, ontology_nt, nt_parts, out / NTRIPLES if copies else None)
+    nt_offsets = _write(tmp / NTRIPLES, ontology_nt, nt_parts, out / NTRIPLES if copies else None)
     ttl_head = turtle_header() + ontology_turtle(ontology_nt)
-    ttl_offsets, ttl_sha = _write(tmp / TURTLE, ttl_head, ttl_parts, out / TURTLE if copies else None)
+    ttl_offsets = _write(tmp / TURTLE, ttl_head, ttl_parts, out / TURTLE if copies else None)
     spans = {
         unit.name: Span(nt_offset, nt.length, ttl_offset, ttl.length, count)
         for unit, nt_offset, nt, ttl_offset, ttl, count in zip(
@@ -183,7 +173,7 @@ def write_graph_files(tmp: Path, out: Path, ontology_nt: bytes, units: UnitsResu
         )
     }
     nt_bytes, ttl_bytes = (tmp / NTRIPLES).stat().st_size, (tmp / TURTLE).stat().st_size
-    return Written(spans, ontology_nt.count(b"\n") + sum(lines), nt_bytes, ttl_bytes, nt_sha, ttl_sha)
+    return Written(spans, ontology_nt.count(b"\n") + sum(lines), nt_bytes, ttl_bytes)
 
 
 def unit_ntriples(nt_file: Path, spans: list[Span], batch_bytes: int) -> Iterator[bytes]:
