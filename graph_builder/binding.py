@@ -37,7 +37,7 @@ def serialise(term: Term) -> str:
     return str(ox.Literal(term.value))
 
 
-def _masked(sparql: str) -> str:
+def mask_literals(sparql: str) -> str:
     """``sparql`` with its strings, IRIs and comments blanked out (same length, so every offset holds)."""
     return _LEXEMES.sub(lambda m: " " * len(m.group(0)), sparql)
 
@@ -71,7 +71,7 @@ def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
     for name in bindings:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise BindingError(f"not a SPARQL variable name: {name!r}")
-    masked = _masked(sparql)
+    masked = mask_literals(sparql)
     match = _WHERE.search(masked)
     if match is None:
         raise BindingError("the query has no 'WHERE {' to bind parameters in")

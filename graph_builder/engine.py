@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from graph_builder.errors import QueryError
 from graph_builder.prefixes import PREFIXES
 from graph_builder.results import ResultSet, Term
 
+T = TypeVar("T")
 QueryForm = Literal["select", "ask", "construct", "describe", "update"]
 _FORMS: dict[str, QueryForm] = {
     "SelectQuery": "select",
@@ -48,9 +49,9 @@ def query_form(sparql: str) -> QueryForm | None:
 
 def unknown_prefixes(sparql: str) -> list[str]:
     """The prefixes ``sparql`` uses that it does not declare and polkg does not predeclare."""
-    from graph_builder.binding import _masked
+    from graph_builder.binding import mask_literals
 
-    masked = _masked(sparql)
+    masked = mask_literals(sparql)
     declared = {name or "" for name in _DECLARED.findall(masked)} | set(PREFIXES)
     return list(dict.fromkeys(name or "" for name in _PREFIXED.findall(masked) if (name or "") not in declared))
 
@@ -104,9 +105,23 @@ class EmbeddedEngine:
         except QueryError:
             if self._repair is None:
                 raise
-            self.store_path = self._repair()
-            self._repair = None
-            self.store = self._open()
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Rebuild the damaged store (once) and open the new one."""
+        assert self._repair is not None
+        self.store_path, self._repair = self._repair(), None
+        self.store = self._open()
+
+    def _repaired(self, run: Callable[[], T]) -> T:
+        """``run()``; if it finds the store damaged and a repair is possible, rebuild the store and run it again."""
+        try:
+            return run()
+        except QueryError as exc:
+            if self._repair is None or not _damaged(exc):
+                raise
+        self._rebuild()
+        return run()
 
     def _open(self) -> Any:
         import pyoxigraph as ox
@@ -117,15 +132,7 @@ class EmbeddedEngine:
             raise QueryError(f"cannot open the graph store at {self.store_path}: {exc}; run 'polkg build'") from None
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
-        try:
-            return self._select(sparql, bindings)
-        except QueryError as exc:
-            if self._repair is None or not _damaged(exc):
-                raise
-        self.store_path = self._repair()
-        self._repair = None
-        self.store = self._open()
-        return self._select(sparql, bindings)
+        return self._repaired(lambda: self._select(sparql, bindings))
 
     def _select(self, sparql: str, bindings: dict[str, Term] | None) -> ResultSet:
         import pyoxigraph as ox
@@ -162,6 +169,9 @@ class EmbeddedEngine:
 
     def construct(self, sparql: str) -> bytes:
         """N-Triples answer to a CONSTRUCT or DESCRIBE query."""
+        return self._repaired(lambda: self._construct(sparql))
+
+    def _construct(self, sparql: str) -> bytes:
         import pyoxigraph as ox
 
         try:
