@@ -20,7 +20,7 @@ from graph_builder.cache import Cache
 from graph_builder.errors import Problem, SourceError
 from graph_builder.fingerprint import READER_VERSION, REGISTRY_NAMES, combine, read_digests, source_paths
 from graph_builder.names import normalise_name
-from graph_builder.yamlio import LineMap, load_data, load_yaml
+from graph_builder.yamlio import LineMap, dotted, load_data, load_yaml
 
 REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
     zip(
@@ -98,7 +98,6 @@ def _problems_from_validation(path: Path, loaded: Loaded, exc: ValidationError) 
         loc = tuple(err["loc"])
         # pydantic appends validator names for union members; keep the data path only
         loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-        dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
         message = err["msg"]
         fix = _FIX_BY_TYPE.get(err["type"], "")
         if err["type"] == "extra_forbidden" and err.get("input") is None and isinstance(loc[-1], str) and " " in loc[-1]:
@@ -108,7 +107,7 @@ def _problems_from_validation(path: Path, loaded: Loaded, exc: ValidationError) 
             fix = "write the date in the digits 0-9 as YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2023-11-16"
         if err["type"] == "literal_error":
             message = f"{message}, got {err.get('input')!r}"
-        problems.append(Problem(path, loaded.at(*loc), dotted, message, fix))
+        problems.append(Problem(path, loaded.at(*loc), dotted(loc), message, fix))
     return problems
 
 
@@ -266,8 +265,7 @@ class _Checker:
 
     # ------------------------------------------------------------------ helpers
     def problem(self, loaded: Loaded, loc: tuple[Any, ...], message: str, fix: str = "") -> None:
-        dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
-        self.problems.append(Problem(loaded.path, loaded.at(*loc), dotted, message, fix))
+        self.problems.append(Problem(loaded.path, loaded.at(*loc), dotted(loc), message, fix))
 
     def claim_id(self, kind: str, id_: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
         if id_ in self.owner:

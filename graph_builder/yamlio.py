@@ -66,7 +66,8 @@ def _key(node: Node) -> Any:
     return node.value if isinstance(node, ScalarNode) else "?"
 
 
-def _dotted(path: tuple[Any, ...]) -> str:
+def dotted(path: tuple[Any, ...]) -> str:
+    """A location path as problems name a field: ``("documents", 0, "title")`` -> ``documents[0].title``."""
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
 
 
@@ -205,7 +206,7 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, root: Node | None, data: bytes)
         field = ""
         if root is not None:
             located = _path_of(root, exc.key_of or exc.node)
-            field = _dotted(located) if located else ""
+            field = dotted(located) if located else ""
         message = exc.message
         if message is _ALIAS:  # the node is the anchored one: the alias's own line is in the events
             line, name, anchor_line = _first_alias(data)
