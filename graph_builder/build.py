@@ -77,13 +77,16 @@ class Sources:
         return f"{self.path} ({self.why})"
 
 
-def recorded_sources(out: Path) -> Path | None:
-    """The sources folder the build in ``out`` was made from, as it recorded it."""
-    recorded = (read_manifest(out) or {}).get("sources")
+Manifest = dict[str, object]
+
+
+def recorded_sources(out: Path, manifest: Manifest | None = None) -> Path | None:
+    """The sources folder the build in ``out`` (whose ``manifest`` may be given, read already) was made from."""
+    recorded = (manifest if manifest is not None else read_manifest(out) or {}).get("sources")
     return Path(recorded) if isinstance(recorded, str) and recorded else None
 
 
-def choose_sources(given: Path | None, out: Path) -> Sources:
+def choose_sources(given: Path | None, out: Path, manifest: Manifest | None = None) -> Sources:
     """The sources folder for a command on build ``out``: ``--sources``, else $POLKG_SOURCES, else the folder
     the build was made from, else ./sources when it is a curated folder, else the bundled sources.
 
@@ -91,7 +94,7 @@ def choose_sources(given: Path | None, out: Path) -> Sources:
     says so); any other choice that would is a UsageError naming the ways out.
     """
     env = os.environ.get("POLKG_SOURCES")
-    recorded = recorded_sources(out)
+    recorded = recorded_sources(out, manifest)
     if given is not None:
         chosen = Sources(Path(given).resolve(), "--sources")
     elif env:
@@ -117,11 +120,11 @@ def _rules() -> str:
     return rules_digest()
 
 
-def is_current(out: Path, sources: Path) -> bool:
+def is_current(out: Path, sources: Path, manifest: Manifest | None = None) -> bool:
     """True when ``out`` holds a complete build of exactly the current contents of ``sources``, made by this code."""
     from graph_builder.fingerprint import fingerprint
 
-    manifest = read_manifest(out)
+    manifest = manifest if manifest is not None else read_manifest(out)
     if not manifest or not (out / STORE_DIR).is_dir():
         return False
     return (
@@ -152,11 +155,12 @@ def build(
     try:
         with _fs.locked(out, echo):
             _fs.recover(out, MANIFEST)
-            chosen = choose_sources(sources, out)
-            recorded = recorded_sources(out)
+            previous = read_manifest(out)
+            chosen = choose_sources(sources, out, previous or {})
+            recorded = recorded_sources(out, previous or {})
             # the checked corpus lives until the build ends, and holds no cycles: collections would only walk it
             with collector_paused():
-                result = _build(chosen, out, workers, fresh_store)
+                result = _build(chosen, out, previous, workers, fresh_store)
             return replace(result, replaced=recorded if recorded != chosen.path else None)
     except OSError as exc:
         raise _fs.output_error(exc, f"the build into {out}") from None
@@ -222,15 +226,12 @@ def store_intact(out: Path) -> bool:
     return {k: v[2] for k, v in hashed.items()} == {k: v[2] for k, v in recorded.items() if isinstance(v, list) and len(v) == 3}
 
 
-def _build(chosen: Sources, out: Path, workers: int | None, fresh_store: bool) -> BuildResult:
+def _build(chosen: Sources, out: Path, previous: Manifest | None, workers: int | None, fresh_store: bool) -> BuildResult:
     from graph_builder.cache import Cache
     from graph_builder.output import previous_parts, write_graph_files
     from graph_builder.validate import check_sources
 
-    previous = read_manifest(out)
     rules = _rules()
-    if previous is not None and not _fs.is_ours(out, MANIFEST):
-        previous = None
     tmp: Path | None = None
     cache: Cache | None = None
     try:
@@ -421,34 +422,30 @@ def ensure_built(
     must also be the bytes the build wrote (else they are written again).
     """
     out = Path(out) if out else default_out()
-    chosen = choose_sources(sources, out)
-    if chosen.path.is_dir() or sources is not None:
-        if is_current(out, chosen.path):
-            manifest = read_manifest(out) or {}
-            if not store_intact(out):
-                return repair(chosen.path, out, echo)
-            if not verify_files or _previous_files_intact(out, manifest):
-                return out / STORE_DIR
-            if echo is not None:
-                echo(f"the graph files in {out} are not what the build wrote; writing them again")
-            build(chosen.path, out, echo=echo)
+    manifest = read_manifest(out) or {}
+    chosen = choose_sources(sources, out, manifest)
+    say = echo or (lambda _: None)
+    if not chosen.path.is_dir() and sources is None:  # the folder the build was made from has gone
+        if manifest.get("rules") == _rules() and (out / STORE_DIR).is_dir():
+            say(f"note: {chosen.path}, which {out} was built from, no longer exists; reading the build as it is")
             return out / STORE_DIR
-        recorded = recorded_sources(out)
-        if echo is not None and recorded is not None and recorded != chosen.path:
-            echo(f"rebuilding {out} from {chosen}; it was built from {recorded}")
-        elif echo is not None and recorded is not None:
-            echo(f"rebuilding {out}: the sources or polkg changed since it was built (sources: {chosen})")
+        raise UsageError(
+            f"{out} was built from {chosen.path}, which no longer exists, and must be rebuilt; "
+            f"give the sources with --sources, or build into another folder with --out"
+        )
+    if not is_current(out, chosen.path, manifest):
+        recorded = recorded_sources(out, manifest)
+        if recorded is not None and recorded != chosen.path:
+            say(f"rebuilding {out} from {chosen}; it was built from {recorded}")
+        elif recorded is not None:
+            say(f"rebuilding {out}: the sources or polkg changed since it was built (sources: {chosen})")
         build(chosen.path, out, echo=echo)
-        return out / STORE_DIR
-    kept = read_manifest(out)
-    if kept is not None and kept.get("rules") == _rules() and (out / STORE_DIR).is_dir():
-        if echo is not None:
-            echo(f"note: {chosen.path}, which {out} was built from, no longer exists; reading the build as it is")
-        return out / STORE_DIR
-    raise UsageError(
-        f"{out} was built from {chosen.path}, which no longer exists, and must be rebuilt; "
-        f"give the sources with --sources, or build into another folder with --out"
-    )
+    elif not store_intact(out):
+        return repair(chosen.path, out, echo)
+    elif verify_files and not _previous_files_intact(out, manifest):
+        say(f"the graph files in {out} are not what the build wrote; writing them again")
+        build(chosen.path, out, echo=echo)
+    return out / STORE_DIR
 
 
 def repair(sources: Path | None, out: Path, echo: Echo | None = None) -> Path:

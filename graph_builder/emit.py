@@ -86,6 +86,26 @@ def source_iri(src: model.SourceInfo) -> URIRef:
     return doc_iri(src.document) if src.document else ID[f"source/{src.id}"]
 
 
+def reorganisation_iri(reorg_id: str) -> URIRef:
+    return ID[f"reorganisation/{reorg_id}"]
+
+
+def case_group_iri(programme: str, number: int) -> URIRef:
+    return ID[f"doc/{programme}/case-group/{number}"]
+
+
+def case_iri(case_id: str) -> URIRef:
+    return ID[f"case/{case_id}"]
+
+
+def claim_iri(claim_id: str) -> URIRef:
+    return ID[f"claim/{claim_id}"]
+
+
+def evolution_iri(link: model.EvolutionLink) -> URIRef:
+    return URIRef(f"{provision_ref_iri(link.later)}/evolution/{link.earlier.replace('/', '-')}")
+
+
 def provision_ref_iri(ref: str) -> URIRef:
     doc_id, number = ref.split("/", 1)
     return provision_iri(doc_id, number)
@@ -299,7 +319,7 @@ class _Emitter:
                 self.add(node, SKOS.note, Literal(agency.note, lang="en"))
         sources = {f.source.key: source_iri(f.source) for _, f in self.corpus.files}
         for reorg in self.corpus.agencies.reorganisations:
-            node = ID[f"reorganisation/{reorg.id}"]
+            node = reorganisation_iri(reorg.id)
             instant = ID[f"reorganisation/{reorg.id}/time"]
             self.add(node, RDF.type, PK.Reorganisation)
             self.add(node, RDF.type, ORG.ChangeEvent)
@@ -444,7 +464,7 @@ class _Emitter:
             self.add(programme, PK.caseCount, Literal(cases.total))
         groups = {}
         for group in cases.groups:
-            node = ID[f"doc/{cases.programme}/case-group/{group.number}"]
+            node = case_group_iri(cases.programme, group.number)
             groups[group.number] = node
             self.add(node, RDF.type, PK.CaseGroup)
             self.add(node, RDF.type, PROV.Collection)
@@ -455,7 +475,7 @@ class _Emitter:
             self.add(node, DCTERMS.isPartOf, programme)
             self.provenance(node, source, group.locator)
         for item in cases.items:
-            node = ID[f"case/{item.id}"]
+            node = case_iri(item.id)
             self.add(node, RDF.type, PK.Case)
             self.add(node, RDF.type, PROV.Entity)
             self.add(node, DCTERMS.identifier, Literal(item.id))
@@ -476,7 +496,7 @@ class _Emitter:
             self.provenance(node, source, item.locator)
 
     def claim(self, claim: model.Claim, source: URIRef) -> None:
-        node = ID[f"claim/{claim.id}"]
+        node = claim_iri(claim.id)
         self.add(node, RDF.type, PK.Claim)
         self.add(node, RDF.type, _CLAIM_CLASS[claim.kind])
         self.add(node, DCTERMS.identifier, Literal(claim.id))
@@ -507,7 +527,7 @@ class _Emitter:
     def evolution(self, link: model.EvolutionLink, source: URIRef) -> None:
         later, earlier = provision_ref_iri(link.later), provision_ref_iri(link.earlier)
         relation = _RELATION[link.relation]
-        node = URIRef(f"{later}/evolution/{link.earlier.replace('/', '-')}")
+        node = evolution_iri(link)
         self.add(later, relation, earlier)
         self.add(later, PK.evolvesFrom, earlier)
         self.add(later, PROV.wasDerivedFrom, earlier)

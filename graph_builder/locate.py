@@ -10,7 +10,6 @@ from rdflib import URIRef
 
 from graph_builder import emit
 from graph_builder.fingerprint import REGISTRY_NAMES
-from graph_builder.namespaces import ID
 from graph_builder.sources import Corpus
 
 Location = tuple[Path, tuple[Any, ...]]
@@ -25,7 +24,7 @@ def _registry(corpus: Corpus) -> Iterator[tuple[URIRef, str, tuple[Any, ...]]]:
     for i, agency in enumerate(corpus.agencies.agencies):
         yield emit.agency_iri(agency.id), agencies, ("agencies", i, "id")
     for i, reorg in enumerate(corpus.agencies.reorganisations):
-        yield ID[f"reorganisation/{reorg.id}"], agencies, ("reorganisations", i, "id")
+        yield emit.reorganisation_iri(reorg.id), agencies, ("reorganisations", i, "id")
     for i, sector in enumerate(corpus.sectors.sectors):
         yield emit.sector_iri(sector.id), sectors, ("sectors", i, "id")
     for i, theme in enumerate(corpus.themes.themes):
@@ -56,25 +55,13 @@ def node_locations(corpus: Corpus) -> dict[str, Location]:
                 put(emit.provision_iri(doc.id, provision.number), ("documents", i, "provisions", j, "number"))
         if doc_file.cases is not None:
             for k, group in enumerate(doc_file.cases.groups):
-                put(ID[f"doc/{doc_file.cases.programme}/case-group/{group.number}"], ("cases", "groups", k, "number"))
+                put(emit.case_group_iri(doc_file.cases.programme, group.number), ("cases", "groups", k, "number"))
             for k, item in enumerate(doc_file.cases.items):
-                put(ID[f"case/{item.id}"], ("cases", "items", k, "id"))
+                put(emit.case_iri(item.id), ("cases", "items", k, "id"))
         for k, claim in enumerate(doc_file.claims):
-            put(ID[f"claim/{claim.id}"], ("claims", k, "id"))
+            put(emit.claim_iri(claim.id), ("claims", k, "id"))
         for k, link in enumerate(doc_file.evolution):
-            later = emit.provision_ref_iri(link.later)
-            put(URIRef(f"{later}/evolution/{link.earlier.replace('/', '-')}"), ("evolution", k))
+            put(emit.evolution_iri(link), ("evolution", k))
         put(emit.source_iri(doc_file.source), ("source",))
     return found
 
-
-def locate(node: str, locations: dict[str, Location]) -> Location | None:
-    """Where ``node`` was written; a node minted under another (a participation under its document) is found there."""
-    while node:
-        if node in locations:
-            return locations[node]
-        cut = node.rfind("/")
-        if cut <= len("https://"):
-            return None
-        node = node[:cut]
-    return None
