@@ -53,12 +53,17 @@ def default_out() -> Path:
     return Path(os.environ.get("POLKG_OUT") or "polkg-out")
 
 
-def read_manifest(out: Path) -> dict[str, object] | None:
+def _read_json(path: Path) -> dict[str, object] | None:
+    """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_manifest(out: Path) -> dict[str, object] | None:
+    return _read_json(out / MANIFEST)
 
 
 def is_curated_folder(path: Path) -> bool:
@@ -203,11 +208,7 @@ def _store_files(store: Path, with_digests: bool, known: dict[str, object] | Non
 
 
 def _recorded_store_files(out: Path) -> dict[str, object] | None:
-    try:
-        recorded = json.loads((out / STORE_FILES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return recorded if isinstance(recorded, dict) else None
+    return _read_json(out / STORE_FILES)
 
 
 def store_intact(out: Path) -> bool:

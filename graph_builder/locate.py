@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +21,19 @@ def _registry(corpus: Corpus) -> Iterator[tuple[URIRef, str, tuple[Any, ...]]]:
         yield emit.scheme_iri(scheme.id), vocabularies, ("schemes", i, "id")
         for j, concept in enumerate(scheme.concepts):
             yield emit.concept_iri(scheme.id, concept.id), vocabularies, ("schemes", i, "concepts", j, "id")
-    for i, agency in enumerate(corpus.agencies.agencies):
-        yield emit.agency_iri(agency.id), agencies, ("agencies", i, "id")
-    for i, reorg in enumerate(corpus.agencies.reorganisations):
-        yield emit.reorganisation_iri(reorg.id), agencies, ("reorganisations", i, "id")
-    for i, sector in enumerate(corpus.sectors.sectors):
-        yield emit.sector_iri(sector.id), sectors, ("sectors", i, "id")
-    for i, theme in enumerate(corpus.themes.themes):
-        yield emit.theme_iri(theme.id), themes, ("themes", i, "id")
-    for i, place in enumerate(corpus.zones.places):
-        yield emit.place_iri(place.id), zones, ("places", i, "id")
-    for i, zone in enumerate(corpus.zones.zones):
-        yield emit.zone_iri(zone.id), zones, ("zones", i, "id")
-    for i, framework in enumerate(corpus.frameworks.frameworks):
-        yield emit.framework_iri(framework.id), frameworks, ("frameworks", i, "id")
+    # (IRI of an id, file, key of its list, the list): each entry is found by its id at (key, index, "id")
+    lists: tuple[tuple[Callable[[str], URIRef], str, str, Sequence[Any]], ...] = (
+        (emit.agency_iri, agencies, "agencies", corpus.agencies.agencies),
+        (emit.reorganisation_iri, agencies, "reorganisations", corpus.agencies.reorganisations),
+        (emit.sector_iri, sectors, "sectors", corpus.sectors.sectors),
+        (emit.theme_iri, themes, "themes", corpus.themes.themes),
+        (emit.place_iri, zones, "places", corpus.zones.places),
+        (emit.zone_iri, zones, "zones", corpus.zones.zones),
+        (emit.framework_iri, frameworks, "frameworks", corpus.frameworks.frameworks),
+    )
+    for mint, name, key, items in lists:
+        for i, item in enumerate(items):
+            yield mint(item.id), name, (key, i, "id")
 
 
 def node_locations(corpus: Corpus) -> dict[str, Location]:
