@@ -288,6 +288,8 @@ class _Checker:
             self.problem(loaded, loc, f"unknown {what} '{value}'", hint)
 
     def refs(self, known: Collection[str], values: list[str], what: str, loaded: Loaded, loc: tuple[Any, ...]) -> None:
+        if not values or (len(set(values)) == len(values) and all(value in known for value in values)):
+            return  # the common case, without building locations
         seen: set[str] = set()
         for i, value in enumerate(values):
             if value in seen:
@@ -392,6 +394,7 @@ class _Checker:
         doc_ids = {d.id for _, d in c.documents()}
         docs = {d.id: d for _, d in c.documents()}
         provisions = {f"{d.id}/{p.number}": (d, p) for _, d in c.documents() for p in d.provisions}
+        source_kinds, document_types = c.scheme("source-kinds"), c.scheme("document-types")
 
         for (_path, doc_file), loaded in zip(c.files, self.doc_loaded, strict=True):
             src = doc_file.source
@@ -420,7 +423,7 @@ class _Checker:
                     f"'{src.document}' is not a document of this file",
                     "list the source itself under 'documents' with class secondary or statement",
                 )
-            self.ref(c.scheme("source-kinds"), src.kind, "source kind", loaded, ("source", "kind"))
+            self.ref(source_kinds, src.kind, "source kind", loaded, ("source", "kind"))
             self.ref(agency_ids, src.publisher, "agency", loaded, ("source", "publisher"))
             self.refs(doc_ids, src.reports, "document", loaded, ("source", "reports"))
             for j, reported in enumerate(src.reports):
@@ -436,7 +439,7 @@ class _Checker:
             for i, doc in enumerate(doc_file.documents):
                 base = ("documents", i)
                 self.claim_id("document", doc.id, loaded, (*base, "id"))
-                self.ref(c.scheme("document-types"), doc.type, "document type", loaded, (*base, "type"))
+                self.ref(document_types, doc.type, "document type", loaded, (*base, "type"))
                 if doc.date and doc.published and doc.published.earliest < doc.date.earliest:
                     self.problem(
                         loaded,
@@ -613,21 +616,44 @@ class _Checker:
                     )
 
     def check_cycles(self, provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
-        import networkx as nx
+        """Report one cycle of evolution links, if any.
 
-        graph = nx.DiGraph()
-        where: dict[tuple[str, str], tuple[Loaded, int]] = {}
+        Every link already runs forward in time or is reported, so a cycle can only join documents of
+        one date: when no link runs backward or lacks a date, only the links between same-date
+        documents are searched (the sum of a cycle's date steps is zero, and none is negative).
+        """
+        links: list[tuple[str, str, Loaded, int]] = []
+        all_links: list[tuple[str, str, Loaded, int]] = []
+        whole = False
         for (_, doc_file), loaded in zip(self.c.files, self.doc_loaded, strict=True):
             for i, link in enumerate(doc_file.evolution):
-                graph.add_edge(link.later, link.earlier)
-                where[(link.later, link.earlier)] = (loaded, i)
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
+                all_links.append((link.later, link.earlier, loaded, i))
+                later, earlier = provisions.get(link.later), provisions.get(link.earlier)
+                if later is None or earlier is None:
+                    continue  # an unknown end is reported already and cannot close a cycle
+                later_date, earlier_date = later[0].date, earlier[0].date
+                if later_date is None or earlier_date is None or later_date.earliest < earlier_date.earliest:
+                    whole = True
+                elif later_date.earliest == earlier_date.earliest:
+                    links.append((link.later, link.earlier, loaded, i))
+        if whole:
+            links = all_links
+        if not links:
             return
-        loaded, i = where[cycle[0][:2]]
-        chain = " -> ".join([cycle[0][0], *(edge[1] for edge in cycle)])
-        self.problem(loaded, ("evolution", i), f"evolution links form a cycle: {chain}", "remove or reverse one of these links")
+        from graphlib import CycleError, TopologicalSorter
+
+        graph: TopologicalSorter[str] = TopologicalSorter()
+        where: dict[tuple[str, str], tuple[Loaded, int]] = {}
+        for later, earlier, loaded, i in links:
+            graph.add(earlier, later)  # later comes first, so a reported cycle runs later -> earlier
+            where[(later, earlier)] = (loaded, i)
+        try:
+            graph.prepare()
+        except CycleError as exc:
+            cycle: list[str] = exc.args[1]
+            loaded, i = where[(cycle[0], cycle[1])]
+            chain = " -> ".join(cycle)
+            self.problem(loaded, ("evolution", i), f"evolution links form a cycle: {chain}", "remove or reverse one of these links")
 
 
 def line_of(path: Path, loc: tuple[Any, ...]) -> int | None:

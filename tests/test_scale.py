@@ -179,7 +179,7 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     """bench/run.py at N = 100: every stored query timed on both engines, the rebuild equal to a full build."""
     figures = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "--runs", "2", "--json", str(figures)],
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "--runs", "2", "--rebuilds", "2", "--json", str(figures)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -191,6 +191,7 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     (size,) = results["sizes"]
     assert size["build"]["triples"] > 10_000
     assert size["rebuild"]["files_checked"] == 1 and size["rebuild"]["identical_to_full_build"] is True
+    assert len(size["rebuild"]["runs"]) == 2 and min(size["rebuild"]["runs"]) <= size["rebuild"]["total"]
     from graph_builder.catalogue import load_catalogue
 
     assert {q["id"] for q in size["queries"]} == set(load_catalogue())
