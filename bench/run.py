@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 # ------------------------------------------------------------------ workers (run in child processes)
 def build_worker(sources: str, out: str) -> None:
     """Build in this process and print the result and peak memory as JSON (the parent times nothing itself)."""
-    from graph_builder.build import build
+    from graph_builder.store.build import build
 
     started = time.perf_counter()
     result = build(Path(sources), Path(out))
@@ -111,7 +111,7 @@ def run_json(args: list[str], timeout: float | None = None) -> dict[str, Any]:
 
 def typical_params(out: Path) -> dict[str, str]:
     """Values a user would pass on this corpus: a mid-corpus policy document and its predecessor, a busy agency."""
-    from graph_builder.engine import EmbeddedEngine
+    from graph_builder.query.engine import EmbeddedEngine
 
     engine = EmbeddedEngine(out / "store")
     rows = engine.select(
@@ -137,7 +137,7 @@ def typical_params(out: Path) -> dict[str, str]:
 
 
 def _iri(value: str) -> Any:
-    from graph_builder.results import Term
+    from graph_builder.query.results import Term
 
     return Term("uri", value)
 
@@ -149,7 +149,7 @@ def bound(query: Any, params: dict[str, str], engine: Any, optional: bool = True
     such as ``responsibilities`` gives without ``doc``.
     """
     from graph_builder.errors import UsageError
-    from graph_builder.params import resolve
+    from graph_builder.query.params import resolve
 
     values = {p.name: params[p.name] for p in query.params if p.required or optional}
     try:
@@ -173,9 +173,9 @@ def timed(engine: Any, sparql: str, bindings: Any, runs: int, seconds: float) ->
 def time_queries(out: Path, params: dict[str, str], runs: int, seconds: float) -> list[dict[str, Any]]:
     """Every stored query on the embedded store with typical parameters; queries whose parameters are
     all optional are timed a second time as the whole-corpus listing (``listing``)."""
-    from graph_builder.binding import bind_values
-    from graph_builder.catalogue import load_catalogue
-    from graph_builder.engine import EmbeddedEngine
+    from graph_builder.query.binding import bind_values
+    from graph_builder.query.catalogue import load_catalogue
+    from graph_builder.query.engine import EmbeddedEngine
 
     engine = EmbeddedEngine(out / "store")
     results = []
@@ -229,8 +229,8 @@ def time_rdflib(out: Path, queries: list[dict[str, Any]], factor: float, cap: fl
 
 
 def time_views(out: Path, site: Path) -> dict[str, Any]:
-    from graph_builder.engine import EmbeddedEngine
-    from graph_builder.views import generate
+    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.views.site import generate
 
     t = time.perf_counter()
     result = generate(EmbeddedEngine(out / "store"), site, "embedded store")
@@ -264,7 +264,7 @@ def touch_one_file(sources: Path) -> Path:
 
 def same_output(a: Path, b: Path) -> bool:
     """Builds ``a`` and ``b`` wrote the same graph.nt and graph.ttl bytes and the same store."""
-    from graph_builder.build import store_triples
+    from graph_builder.store.build import store_triples
 
     files_equal = all((a / name).read_bytes() == (b / name).read_bytes() for name in ("graph.nt", "graph.ttl"))
     return files_equal and store_triples(a) == store_triples(b)

@@ -19,8 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph_builder.analytics import analyse
-from graph_builder.viewdata import (
+from graph_builder.analytics.data import (
     AgencyInfo,
     Document,
     Evolution,
@@ -31,7 +30,8 @@ from graph_builder.viewdata import (
     Responsibility,
     ViewData,
 )
-from graph_builder.views import write_site
+from graph_builder.analytics.networks import analyse
+from graph_builder.views.site import write_site
 
 ID = "https://example.org/synthetic/"
 KINDS = ("State Council ministry or commission", "State Council administration", "Party organ", "Policy bank", "Local government")

@@ -16,7 +16,7 @@ import click
 
 from graph_builder import __version__
 from graph_builder.errors import PolkgError, SourceError
-from graph_builder.results import FORMATS
+from graph_builder.query.results import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,7 +42,7 @@ def _reported(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from graph_builder.catalogue import QueryFileError
+        from graph_builder.query.catalogue import QueryFileError
 
         try:
             return func(*args, **kwargs)
@@ -85,7 +85,7 @@ def _graph_options(func: F) -> F:
 
 def _endpoint_options(func: F) -> F:
     """--endpoint, --graph and --timeout: read a remote SPARQL endpoint instead of the embedded store."""
-    from graph_builder.remote import DEFAULT_TIMEOUT
+    from graph_builder.query.remote import DEFAULT_TIMEOUT
 
     func = click.option(
         "--timeout",
@@ -140,7 +140,7 @@ def _sources_option(func: F) -> F:
 
 def _format_option(func: F) -> F:
     """--format for commands that print query results (json is W3C SPARQL 1.1 Query Results JSON)."""
-    from graph_builder.results import FORMATS
+    from graph_builder.query.results import FORMATS
 
     return click.option(
         "--format",
@@ -157,11 +157,11 @@ def _engine(
 ) -> Any:
     """The remote endpoint if one is given, else the embedded store of ``sources`` (built on demand)."""
     if endpoint:
-        from graph_builder.remote import RemoteEngine
+        from graph_builder.query.remote import RemoteEngine
 
         return RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
-    from graph_builder.build import default_out, ensure_built, repair
-    from graph_builder.engine import EmbeddedEngine
+    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.store.build import default_out, ensure_built, repair
 
     build_dir = Path(out) if out else default_out()
     return EmbeddedEngine(ensure_built(sources, build_dir, _note), repair=lambda: repair(sources, build_dir, _note))
@@ -218,7 +218,7 @@ def build(sources: Path | None, out: Path | None, workers: int | None) -> None:
     the result is the same as a build from nothing. The output folder is replaced whole only when
     everything succeeded; two builds into one folder run one after the other.
     """
-    from graph_builder.build import build as run_build
+    from graph_builder.store.build import build as run_build
 
     result = run_build(sources, out, workers, echo=_note)
     if result.replaced is not None:
@@ -259,7 +259,7 @@ def synth(documents: int, out: Path, seed: int) -> None:
 @_reported
 def validate(sources: Path | None) -> None:
     """Check the sources and validate the graph they give, writing nothing."""
-    from graph_builder.validate import validate_sources
+    from graph_builder.graph.validate import validate_sources
 
     result = validate_sources(sources)
     _note_skipped(result.skipped)
@@ -276,7 +276,7 @@ def query() -> None:
 @_reported
 def query_list(tag: str | None) -> None:
     """List the stored queries with their parameters."""
-    from graph_builder.catalogue import load_catalogue
+    from graph_builder.query.catalogue import load_catalogue
 
     for q in load_catalogue().values():
         if tag and tag not in q.tags:
@@ -296,7 +296,7 @@ def query_list(tag: str | None) -> None:
 @_reported
 def query_show(query_id: str) -> None:
     """Print a stored query: its header and SPARQL."""
-    from graph_builder.catalogue import get_query
+    from graph_builder.query.catalogue import get_query
 
     click.echo(get_query(query_id).sparql, nl=False)
 
@@ -346,9 +346,9 @@ def query_run(
     Example:
       polkg query run provision-agencies -p doc=opinions-2022 -p provision=25
     """
-    from graph_builder.catalogue import get_query
-    from graph_builder.query import run_stored
-    from graph_builder.results import render
+    from graph_builder.query.catalogue import get_query
+    from graph_builder.query.results import render
+    from graph_builder.query.run import run_stored
 
     stored = get_query(query_id)
     values = _parse_params(params)
@@ -412,9 +412,9 @@ def sparql(
       polkg sparql 'DESCRIBE agency:nfra' --format n-triples
       polkg sparql my-query.rq
     """
-    from graph_builder.engine import query_form
     from graph_builder.errors import UsageError
-    from graph_builder.results import render
+    from graph_builder.query.engine import query_form
+    from graph_builder.query.results import render
 
     text, typed = _query_text(query_or_file)
     form = query_form(text)
@@ -435,7 +435,7 @@ def sparql(
         )
     engine = _engine(sources, out, endpoint, graph_iri, timeout)
     if writes_rdf:
-        from graph_builder.export import serialise_ntriples
+        from graph_builder.publish.export import serialise_ntriples
 
         rdf = serialise_ntriples(engine.construct(text), "turtle" if fmt == "auto" else fmt)
         _write_output(rdf if rdf.endswith(b"\n") or not rdf else rdf + b"\n", None)
@@ -472,14 +472,14 @@ def export(
 ) -> None:
     """Export the whole graph (data and ontology), from the build or, with --endpoint, from a store."""
     if endpoint:
-        from graph_builder.export import serialise_ntriples
-        from graph_builder.remote import RemoteEngine
+        from graph_builder.publish.export import serialise_ntriples
+        from graph_builder.query.remote import RemoteEngine
 
         remote = RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
         _write_output(serialise_ntriples(remote.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), fmt), output)
         return
-    from graph_builder.build import ensure_built
-    from graph_builder.export import export_graph
+    from graph_builder.publish.export import export_graph
+    from graph_builder.store.build import ensure_built
 
     store = ensure_built(sources, out, _note, verify_files=True)
     _write_output(export_graph(store.parent, fmt), output)
@@ -502,7 +502,7 @@ def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float
 
     Credentials come only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.
     """
-    from graph_builder.publish import push_build
+    from graph_builder.publish.serve import push_build
 
     report = push_build(store, endpoint, graph_iri, timeout, sources, out)
     click.echo(report)
@@ -511,7 +511,7 @@ def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float
 def _origin(endpoint: str | None, graph_iri: str | None, store: Path | None) -> str:
     """Where view data was read from, as a page may say it (credentials never included)."""
     if endpoint:
-        from graph_builder.remote import redact
+        from graph_builder.query.remote import redact
 
         return f"SPARQL endpoint {redact(endpoint)}" + (f", graph <{graph_iri}>" if graph_iri else "")
     return "the embedded store" + (f" of {store.parent}" if store else "")
@@ -557,7 +557,7 @@ def views(
     Views: coordination, agency-provisions, lineage, issuance, zones-frameworks.
     Open index.html from disk (no network needed) or run 'polkg serve'.
     """
-    from graph_builder.views import default_site, generate
+    from graph_builder.views.site import default_site, generate
 
     engine = _engine(sources, build_out, endpoint, graph_iri, timeout)
     store = getattr(engine, "store_path", None)
@@ -594,10 +594,10 @@ def analyze(
     Two agencies are linked when they are jointly responsible for a provision (weight: how many). A document
     naming no responsible agency per provision links its co-issuers instead (basis: co-issuance).
     """
-    from graph_builder.analytics import analyse, report
-    from graph_builder.catalogue import get_query
-    from graph_builder.params import resolve
-    from graph_builder.viewdata import fetch
+    from graph_builder.analytics.data import fetch
+    from graph_builder.analytics.networks import analyse, report
+    from graph_builder.query.catalogue import get_query
+    from graph_builder.query.params import resolve
 
     engine = _engine(sources, out, endpoint, graph_iri, timeout)
     selected = None
@@ -629,11 +629,11 @@ def serve(
 ) -> None:
     """Serve the views site on 127.0.0.1 until interrupted, or with --sparql a read-only SPARQL endpoint (Oxigraph)."""
     if sparql_endpoint:
-        from graph_builder.publish import serve_sparql
+        from graph_builder.publish.serve import serve_sparql
 
         serve_sparql(host, port, timeout, sources, out, echo=click.echo)
         return
-    from graph_builder.publish import serve_site
+    from graph_builder.publish.serve import serve_site
 
     if host not in ("127.0.0.1", "localhost"):
         from graph_builder.errors import UsageError

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from graph_builder.fingerprint import REGISTRY_NAMES
+from graph_builder.sources.files import REGISTRY_NAMES
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph_builder.build import BuildResult, build
-from graph_builder.catalogue import get_query
-from graph_builder.engine import EmbeddedEngine
-from graph_builder.query import run_stored
-from graph_builder.resources import default_sources
-from graph_builder.results import ResultSet
+from graph_builder.layout import default_sources
+from graph_builder.query.catalogue import get_query
+from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.results import ResultSet
+from graph_builder.query.run import run_stored
+from graph_builder.store.build import BuildResult, build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(os.environ.get("POLKG_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
@@ -64,14 +64,14 @@ def column_set(result: ResultSet, column: str) -> set[str]:
 
 
 def agency_set(*agency_ids: str) -> set[str]:
-    from graph_builder.emit import agency_iri
+    from graph_builder.graph.emit import agency_iri
 
     return {str(agency_iri(a)) for a in agency_ids}
 
 
 def _alias_index() -> list[tuple[str, str]]:
-    from graph_builder.names import normalise_name
-    from graph_builder.sources import load_sources
+    from graph_builder.sources.load import load_sources
+    from graph_builder.sources.names import normalise_name
 
     corpus = load_sources(default_sources())
     index = []
@@ -85,7 +85,7 @@ def seed_names_to_ids(text: str) -> set[str]:
     """The agency ids whose names or aliases occur in ``text`` (longest names matched first)."""
     import re
 
-    from graph_builder.names import normalise_name
+    from graph_builder.sources.names import normalise_name
 
     text = normalise_name(text)
     found = set()
@@ -108,7 +108,7 @@ def seed_responsibility_lists() -> dict[str, set[str]]:
 @pytest.fixture(scope="session")
 def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The views site of the curated graph."""
-    from graph_builder.views import generate
+    from graph_builder.views.site import generate
 
     return generate(engine, tmp_path_factory.mktemp("views") / "site", "the embedded store").out
 
@@ -116,7 +116,7 @@ def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The views of fixtures/valid/minimal overlaid with fixtures/hostile (labels that try to break out of HTML)."""
-    from graph_builder.views import generate
+    from graph_builder.views.site import generate
 
     root = tmp_path_factory.mktemp("hostile")
     sources = root / "sources"

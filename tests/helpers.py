@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_builder.resources import default_sources
+from graph_builder.layout import default_sources
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 BUILD_FILES = ("graph.nt", "graph.ttl")
@@ -46,9 +46,7 @@ def polkg(
     env = dict(env if env is not None else polkg_env())
     env["PYTHONPATH"] = str(pythonpath)
     command = [sys.executable, "-m", "graph_builder.cli", *args]
-    done = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False, user=user
-    )
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False, user=user)
     return Ran(done.returncode, done.stdout, done.stderr)
 
 
@@ -65,7 +63,7 @@ def build_bytes(out: Path) -> dict[str, bytes]:
 
 def same_graph(a: Path, b: Path) -> None:
     """Builds ``a`` and ``b`` hold the same graph files and the same store contents."""
-    from graph_builder.build import store_triples
+    from graph_builder.store.build import store_triples
 
     for name in BUILD_FILES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), f"{name} differs between {a} and {b}"

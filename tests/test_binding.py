@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from graph_builder.binding import BindingError, bind_values
-from graph_builder.results import Term
+from graph_builder.query.binding import BindingError, bind_values
+from graph_builder.query.results import Term
 
 QUERY = """# a comment that says WHERE { to mislead
 SELECT ?label WHERE {

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import Run, column_set, page_data
 
-from graph_builder.views import VIEWS
+from graph_builder.views.site import VIEWS
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(os.environ.get("POLKG_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))

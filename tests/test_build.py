@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graph_builder.build import build, ensure_built, is_current
-from graph_builder.resources import default_sources
+from graph_builder.layout import default_sources
+from graph_builder.store.build import build, ensure_built, is_current
 
 
 def test_same_sources_same_bytes(tmp_path: Path) -> None:

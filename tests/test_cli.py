@@ -13,9 +13,9 @@ from conftest import FIXTURES
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph_builder.build import BuildResult
-from graph_builder.catalogue import load_catalogue
 from graph_builder.cli import main
+from graph_builder.query.catalogue import load_catalogue
+from graph_builder.store.build import BuildResult
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_query_show_prints_the_file(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize("query_id", sorted(load_catalogue()))
 def test_run_table_fits_80_columns(runner: CliRunner, out_args: list[str], query_id: str) -> None:
-    from graph_builder.results import display_width
+    from graph_builder.query.results import display_width
 
     query = load_catalogue()[query_id]
     params = [arg for p in query.params for arg in ("-p", f"{p.name}={p.example}")]
@@ -128,7 +128,7 @@ def test_documents_out_of_date_order_are_refused(runner: CliRunner, out_args: li
 
 @pytest.mark.parametrize("order", ["[from]", "[from, nowhere]", "from"])
 def test_order_header_must_name_document_parameters(tmp_path: Path, order: str) -> None:
-    from graph_builder.catalogue import QueryFileError, parse_query_file
+    from graph_builder.query.catalogue import QueryFileError, parse_query_file
 
     source = load_catalogue()["continuing-issuers"].path.read_text(encoding="utf-8")
     broken = tmp_path / "broken.rq"

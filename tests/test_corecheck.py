@@ -8,11 +8,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
 
-from graph_builder.corecheck import ShapeCompileError, check, compile_shapes, index_graph
-from graph_builder.namespaces import PK
-from graph_builder.resources import default_sources
-from graph_builder.shacl import ShapeProblem, class_hierarchy, core_shapes
-from graph_builder.validate import Validated, validated_graph
+from graph_builder.graph.corecheck import ShapeCompileError, check, compile_shapes, index_graph
+from graph_builder.graph.namespaces import PK
+from graph_builder.graph.shapes import ShapeProblem, class_hierarchy, core_shapes
+from graph_builder.graph.validate import Validated, validated_graph
+from graph_builder.layout import default_sources
 
 ELI = "http://data.europa.eu/eli/ontology#"
 Found = set[tuple[str, str, str]]
@@ -148,7 +148,7 @@ def test_sparql_constraints_on_the_store_agree_with_pyshacl(curated: Validated) 
     import pyoxigraph
 
     from graph_builder.errors import ShapeError
-    from graph_builder.shacl import check_sparql_constraints, report_lines, shapes_graph
+    from graph_builder.graph.shapes import check_sparql_constraints, report_lines, shapes_graph
 
     data = Graph()
     for triple in curated.data:

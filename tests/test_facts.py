@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import Run, agency_set, column_set
 
-from graph_builder.emit import doc_iri, provision_iri
 from graph_builder.errors import UsageError
+from graph_builder.graph.emit import doc_iri, provision_iri
 
 CO_ISSUERS_2022 = {
     "cpd",
@@ -278,16 +278,16 @@ def test_ambiguous_and_unknown_values_list_candidates(run: Run) -> None:
 
 
 def _resolved(engine, query_id: str, **values: str) -> dict[str, str]:
-    from graph_builder.catalogue import get_query
-    from graph_builder.params import resolve
+    from graph_builder.query.catalogue import get_query
+    from graph_builder.query.params import resolve
 
     return {name: term.value for name, term in resolve(get_query(query_id), values, engine).items()}
 
 
 def test_theme_alias_is_matched_not_a_word_middle(engine, run: Run) -> None:
     """ "IP" is the intellectual-property theme's alias, not the "ip" inside "Leadership"."""
-    from graph_builder.emit import theme_iri
-    from graph_builder.names import normalise_name
+    from graph_builder.graph.emit import theme_iri
+    from graph_builder.sources.names import normalise_name
 
     themes = {row["id"].value: row for row in run("themes").rows}
     assert "IP" in themes["intellectual-property"]["aliases"].value.split(" | ")

@@ -240,8 +240,13 @@ def test_folders_and_files_follow_the_umask(tmp_path: Path) -> None:
 
         def run(*args: str, umask: int = umask) -> None:
             done = subprocess.run(
-                [sys.executable, "-m", "graph_builder.cli", *args], cwd=work, env=polkg_env(), umask=umask,
-                capture_output=True, text=True, check=False,
+                [sys.executable, "-m", "graph_builder.cli", *args],
+                cwd=work,
+                env=polkg_env(),
+                umask=umask,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             assert done.returncode == 0, done.stderr
 

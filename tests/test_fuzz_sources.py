@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import MAX_FILE_BYTES, fingerprint, source_paths
-from graph_builder.sources import load_sources
-from graph_builder.yamlio import MAX_SCALAR_CHARS, load_data
+from graph_builder.sources.files import MAX_FILE_BYTES, fingerprint, source_paths
+from graph_builder.sources.load import load_sources
+from graph_builder.sources.yamlio import MAX_SCALAR_CHARS, load_data
 
 MINIMAL = FIXTURES / "valid" / "minimal"
 FILES = sorted(path.relative_to(MINIMAL).as_posix() for path in MINIMAL.rglob("*.yaml"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_builder.build import BuildResult
+from graph_builder.store.build import BuildResult
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graph_builder.build import BuildResult
-from graph_builder.namespaces import PK
-from graph_builder.resources import ontology_file
+from graph_builder.graph.namespaces import PK
+from graph_builder.layout import ontology_file
+from graph_builder.store.build import BuildResult
 
 ONTOLOGY = URIRef("https://w3id.org/polkg/ontology")
 

@@ -12,15 +12,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from graph_builder.binding import bind_values
-from graph_builder.build import BuildResult
-from graph_builder.catalogue import load_catalogue, parse_query_file
-from graph_builder.engine import EmbeddedEngine
-from graph_builder.params import resolve
+from graph_builder.layout import queries_dir
 from graph_builder.prefixes import PREFIXES
-from graph_builder.query import run_stored
-from graph_builder.resources import queries_dir
-from graph_builder.results import Term
+from graph_builder.query.binding import bind_values
+from graph_builder.query.catalogue import load_catalogue, parse_query_file
+from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.params import resolve
+from graph_builder.query.results import Term
+from graph_builder.query.run import run_stored
+from graph_builder.store.build import BuildResult
 
 # The result variables other tools rely on (issue #2); more columns are allowed.
 CONTRACT = {

@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph_builder.build import BuildResult
-from graph_builder.catalogue import load_catalogue
 from graph_builder.cli import main
-from graph_builder.engine import EmbeddedEngine
-from graph_builder.publish import oxigraph_binary
-from graph_builder.query import run_stored
-from graph_builder.remote import RemoteEngine
+from graph_builder.publish.serve import oxigraph_binary
+from graph_builder.query.catalogue import load_catalogue
+from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.remote import RemoteEngine
+from graph_builder.query.run import run_stored
+from graph_builder.store.build import BuildResult
 
 pytestmark = pytest.mark.slow
 
@@ -377,7 +377,7 @@ def test_serve_site_refuses_another_host() -> None:
 def test_views_same_from_endpoint(pushed: str, site: Path, tmp_path: Path) -> None:
     from conftest import page_data
 
-    from graph_builder.views import generate
+    from graph_builder.views.site import generate
 
     remote = generate(RemoteEngine(pushed + "/query", timeout=30), tmp_path / "remote-site", "the embedded store").out
     for page in sorted(site.glob("*.html")):

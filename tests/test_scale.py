@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph_builder.build import build, store_triples
 from graph_builder.cli import main
-from graph_builder.fingerprint import file_digests
-from graph_builder.sources import load_sources
+from graph_builder.sources.files import file_digests
+from graph_builder.sources.load import load_sources
+from graph_builder.store.build import build, store_triples
 from graph_builder.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +92,7 @@ def test_a_rebuild_copies_unchanged_units_from_the_last_build_unless_its_files_c
     when those files are not as that build wrote them, every unit comes from the cache instead."""
     from collections.abc import Iterable
 
-    from graph_builder.cache import Cache, UnitEntry
+    from graph_builder.store.cache import Cache, UnitEntry
 
     read: list[str] = []
     units = Cache.units
@@ -149,7 +149,7 @@ def test_shacl_sparql_constraints_run_over_the_store(tmp_path: Path) -> None:
     import pyoxigraph
 
     from graph_builder.errors import ShapeError
-    from graph_builder.shacl import check_sparql_constraints
+    from graph_builder.graph.shapes import check_sparql_constraints
 
     build(ROOT / "tests" / "fixtures" / "valid" / "minimal", tmp_path / "out")
     store = pyoxigraph.Store()
@@ -179,7 +179,18 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     """bench/run.py at N = 100: every stored query timed on both engines, the rebuild equal to a full build."""
     figures = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "--runs", "2", "--rebuilds", "2", "--json", str(figures)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--sizes",
+            "100",
+            "--runs",
+            "2",
+            "--rebuilds",
+            "2",
+            "--json",
+            str(figures),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -192,7 +203,7 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     assert size["build"]["triples"] > 10_000
     assert size["rebuild"]["files_checked"] == 1 and size["rebuild"]["identical_to_full_build"] is True
     assert len(size["rebuild"]["runs"]) == 2 and min(size["rebuild"]["runs"]) <= size["rebuild"]["total"]
-    from graph_builder.catalogue import load_catalogue
+    from graph_builder.query.catalogue import load_catalogue
 
     assert {q["id"] for q in size["queries"]} == set(load_catalogue())
     rows = {q["id"]: q["rows"] for q in size["queries"]}

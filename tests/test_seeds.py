@@ -6,9 +6,9 @@ import pytest
 from conftest import OPINIONS_SEED as OPINIONS
 from conftest import SEEDS, Run, agency_set, column_set, seed_names_to_ids, seed_responsibility_lists
 
-from graph_builder.names import normalise_name
-from graph_builder.resources import default_sources
-from graph_builder.sources import load_sources
+from graph_builder.layout import default_sources
+from graph_builder.sources.load import load_sources
+from graph_builder.sources.names import normalise_name
 
 pytestmark = pytest.mark.skipif(not OPINIONS.exists(), reason=f"seed texts not found at {SEEDS} (set POLKG_SEEDS)")
 

@@ -19,9 +19,9 @@ from helpers import Ran, polkg
 
 from graph_builder.cli import main
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import MAX_FILE_BYTES, source_paths
-from graph_builder.sources import load_sources
-from graph_builder.yamlio import MAX_SCALAR_CHARS, load_data
+from graph_builder.sources.files import MAX_FILE_BYTES, source_paths
+from graph_builder.sources.load import load_sources
+from graph_builder.sources.yamlio import MAX_SCALAR_CHARS, load_data
 
 MINIMAL = FIXTURES / "valid" / "minimal"
 OUTPUTS = ("graph.nt", "graph.ttl", "manifest.json")

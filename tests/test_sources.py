@@ -11,10 +11,10 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
 from graph_builder.cli import main
-from graph_builder.emit import emit, provision_iri
 from graph_builder.errors import SourceError
-from graph_builder.sources import load_sources
-from graph_builder.validate import validated_graph
+from graph_builder.graph.emit import emit, provision_iri
+from graph_builder.graph.validate import validated_graph
+from graph_builder.sources.load import load_sources
 
 VALID = sorted(p for p in (FIXTURES / "valid").iterdir() if p.is_dir())
 INVALID = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
@@ -114,8 +114,8 @@ def test_shape_violation_is_reported(tmp_path: Path) -> None:
     from rdflib.namespace import RDF
 
     from graph_builder.errors import ShapeError
-    from graph_builder.namespaces import PK
-    from graph_builder.shacl import validate_graph
+    from graph_builder.graph.namespaces import PK
+    from graph_builder.graph.shapes import validate_graph
 
     checked = validated_graph(FIXTURES / "valid" / "minimal")
     checked.data.add((provision_iri("early-opinions", "1"), RDF.type, PK.Expectation))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import Run, column_set, page_data
 
-from graph_builder.catalogue import load_catalogue
 from graph_builder.cli import main
-from graph_builder.views import SITE_MANIFEST, VIEWS
+from graph_builder.query.catalogue import load_catalogue
+from graph_builder.views.site import SITE_MANIFEST, VIEWS
 
 VIEW_IDS = [spec.id for spec in VIEWS]
 OPINIONS = "https://w3id.org/polkg/id/doc/opinions-2022"
@@ -115,7 +115,7 @@ def test_hostile_labels_stay_text(hostile_site: Path) -> None:
 
 
 def test_max_nodes_keeps_the_most_connected_and_says_so(engine, tmp_path: Path) -> None:
-    from graph_builder.views import generate
+    from graph_builder.views.site import generate
 
     result = generate(engine, tmp_path / "site", "test", max_nodes=10)
     data = page_data(tmp_path / "site" / "coordination.html")
@@ -146,7 +146,7 @@ def test_views_refuse_a_folder_that_is_not_a_site(runner, built, tmp_path: Path)
 
 
 def test_a_failing_view_leaves_the_previous_site(engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph_builder import views
+    from graph_builder.views import site as views
 
     site = views.generate(engine, tmp_path / "site", "first").out
     before = {p.name: p.read_bytes() for p in site.iterdir()}
@@ -168,7 +168,7 @@ def test_synthetic_corpus_views_stay_within_the_cap(tmp_path: Path) -> None:
     assert spec and spec.loader
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    from graph_builder.views import write_site
+    from graph_builder.views.site import write_site
 
     data = bench.synthetic(provisions=500, agencies=400)
     result = write_site(data, tmp_path / "site", "synthetic", max_nodes=60)

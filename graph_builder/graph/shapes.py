@@ -19,15 +19,15 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
-from graph_builder.corecheck import Hierarchy, Index, NodeCheck, Violation, check, compile_shapes
 from graph_builder.errors import ShapeError
+from graph_builder.graph.corecheck import Hierarchy, Index, NodeCheck, Violation, check, compile_shapes
+from graph_builder.layout import shapes_file
 from graph_builder.prefixes import compact
-from graph_builder.resources import shapes_file
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from graph_builder.sources import Corpus
+    from graph_builder.sources.load import Corpus
 
 
 @cache
@@ -97,8 +97,8 @@ def shape_error(problems: Iterable[ShapeProblem], corpus: Corpus | None = None) 
     located: list[Problem] = []
     locations = None
     if corpus is not None:
-        from graph_builder.locate import node_locations
-        from graph_builder.sources import line_of
+        from graph_builder.graph.locate import node_locations
+        from graph_builder.sources.load import line_of
 
         locations = node_locations(corpus)
     for problem in found:

@@ -24,10 +24,10 @@ from typing import Any
 import networkx as nx
 
 from graph_builder import __version__, _fs
-from graph_builder.analytics import ALL, CO_ISSUANCE, Analysis, analyse
+from graph_builder.analytics.data import ViewData
+from graph_builder.analytics.networks import ALL, CO_ISSUANCE, Analysis, analyse
 from graph_builder.errors import UsageError
 from graph_builder.prefixes import compact
-from graph_builder.viewdata import ViewData
 
 DEFAULT_MAX_NODES = 1000
 EDGES_PER_NODE = 8  # the coordination page's link budget, per node shown
@@ -984,7 +984,7 @@ def write_site(
 
 def generate(engine: Any, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES) -> SiteResult:
     """Fetch the view inputs through ``engine`` (embedded or remote) and write the site."""
-    from graph_builder.viewdata import fetch
+    from graph_builder.analytics.data import fetch
 
     started = time.perf_counter()
     data = fetch(engine)

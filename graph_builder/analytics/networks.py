@@ -18,8 +18,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph_builder.analytics.data import ViewData
 from graph_builder.prefixes import compact
-from graph_builder.viewdata import ViewData
 
 JOINT = "joint responsibility"
 CO_ISSUANCE = "co-issuance"
@@ -310,7 +310,7 @@ def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
 def stats_result(analysis: Analysis, docs: set[str] | None = None, with_doc: bool = True, short: bool = False) -> Any:
     """The per-agency figures as a ResultSet, so the query-result formats render them; ``short`` labels
     (acronyms, first words) are for tables only, csv and json carry the full names."""
-    from graph_builder.results import ResultSet, Term
+    from graph_builder.query.results import ResultSet, Term
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     rows = []
@@ -338,7 +338,7 @@ def stats_result(analysis: Analysis, docs: set[str] | None = None, with_doc: boo
 
 def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
     """The analysis as text: json (everything), csv (per-agency figures), table or markdown (figures and changes)."""
-    from graph_builder.results import render
+    from graph_builder.query.results import render
 
     silent = sorted(docs - {n.doc for n in analysis.networks}) if docs else []
     if fmt == "json":

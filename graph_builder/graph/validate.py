@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
-from graph_builder.cache import Cache, UnitEntry
-from graph_builder.resources import default_sources, ontology_file
-from graph_builder.sources import Corpus
-from graph_builder.units import UnitsResult
+from graph_builder.graph.units import UnitsResult
+from graph_builder.layout import default_sources, ontology_file
+from graph_builder.sources.load import Corpus
+from graph_builder.store.cache import Cache, UnitEntry
 
 if TYPE_CHECKING:
-    from graph_builder.output import Span
+    from graph_builder.store.graph_files import Span
 
 
 @dataclass
@@ -41,9 +41,9 @@ def canonical_ontology() -> Graph:
 
 def validated_graph(sources: Path | None = None) -> Validated:
     """Load and cross-check ``sources``, emit RDF and validate it; raise SourceError or ShapeError."""
-    from graph_builder.emit import emit
-    from graph_builder.shacl import validate_graph
-    from graph_builder.sources import load_sources
+    from graph_builder.graph.emit import emit
+    from graph_builder.graph.shapes import validate_graph
+    from graph_builder.sources.load import load_sources
 
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -82,9 +82,9 @@ def check_sources(
 
     The SHACL-SPARQL constraints, which span files, are left to ``check_sparql_constraints`` on the store.
     """
-    from graph_builder.shacl import shape_error
-    from graph_builder.sources import collector_paused, load_sources
-    from graph_builder.units import build_units
+    from graph_builder.graph.shapes import shape_error
+    from graph_builder.graph.units import build_units
+    from graph_builder.sources.load import collector_paused, load_sources
 
     seconds: dict[str, float] = {}
     with collector_paused():  # the models, type index and registry graph live until the build ends
@@ -112,7 +112,7 @@ def validate_sources(sources: Path | None = None) -> Validation:
     """Validate ``sources`` end to end (as a build does), write nothing; return the triples and skipped entries."""
     import pyoxigraph
 
-    from graph_builder.shacl import check_sparql_constraints
+    from graph_builder.graph.shapes import check_sparql_constraints
 
     checked = check_sources(sources)
     store = pyoxigraph.Store()

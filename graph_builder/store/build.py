@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 from graph_builder import __version__, _fs
 from graph_builder._faults import failpoint
 from graph_builder.errors import UsageError
-from graph_builder.resources import default_sources
+from graph_builder.layout import default_sources
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from graph_builder.cache import Cache
-    from graph_builder.output import Span, Written
-    from graph_builder.sources import Corpus
+    from graph_builder.sources.load import Corpus
+    from graph_builder.store.cache import Cache
+    from graph_builder.store.graph_files import Span, Written
 
 from graph_builder.layout import CACHE_DIR, MANIFEST, NTRIPLES, STORE_DIR, STORE_FILES, TURTLE
 
@@ -120,14 +120,14 @@ def choose_sources(given: Path | None, out: Path, manifest: Manifest | None = No
 
 
 def _rules() -> str:
-    from graph_builder.fingerprint import rules_digest  # not units: reading commands must not import the builder
+    from graph_builder.graph.rules import rules_digest  # not units: reading commands must not import the builder
 
     return rules_digest()
 
 
 def is_current(out: Path, sources: Path, manifest: Manifest | None = None) -> bool:
     """True when ``out`` holds a complete build of exactly the current contents of ``sources``, made by this code."""
-    from graph_builder.fingerprint import fingerprint
+    from graph_builder.sources.files import fingerprint
 
     manifest = manifest if manifest is not None else read_manifest(out)
     if not manifest or not (out / STORE_DIR).is_dir():
@@ -154,7 +154,7 @@ def build(
     as a build from nothing. On any error nothing in ``out`` changes. ``workers`` is the number of
     processes (default: CPUs). Builds into one folder run one at a time (``echo`` says when one waits).
     """
-    from graph_builder.sources import collector_paused
+    from graph_builder.sources.load import collector_paused
 
     out = Path(out) if out else default_out()
     try:
@@ -228,9 +228,9 @@ def store_intact(out: Path) -> bool:
 
 
 def _build(chosen: Sources, out: Path, previous: Manifest | None, workers: int | None, fresh_store: bool) -> BuildResult:
-    from graph_builder.cache import Cache
-    from graph_builder.output import previous_parts, write_graph_files
-    from graph_builder.validate import check_sources
+    from graph_builder.graph.validate import check_sources
+    from graph_builder.store.cache import Cache
+    from graph_builder.store.graph_files import previous_parts, write_graph_files
 
     rules = _rules()
     tmp: Path | None = None
@@ -329,7 +329,7 @@ def _fill_store(
     """
     import pyoxigraph
 
-    from graph_builder.shacl import check_sparql_constraints
+    from graph_builder.graph.shapes import check_sparql_constraints
 
     store = None
     if previous is not None and previous.get("distinct") and previous.get("rules") == rules and store_intact(out):
@@ -360,7 +360,7 @@ def _bulk_load(store: pyoxigraph.Store, ontology_nt: bytes, nt_file: Path, writt
     """
     import pyoxigraph
 
-    from graph_builder.output import unit_ntriples
+    from graph_builder.store.graph_files import unit_ntriples
 
     store.bulk_load(ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
     for batch in unit_ntriples(nt_file, list(written.spans.values()), _LOAD_BYTES):
@@ -376,7 +376,7 @@ def _updated_store(
     old_keys = previous.get("units")
     if not isinstance(old_keys, dict):
         return None
-    from graph_builder.output import unit_ntriples
+    from graph_builder.store.graph_files import unit_ntriples
 
     removed: set[bytes] = set()
     added: set[bytes] = set()

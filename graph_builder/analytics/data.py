@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from graph_builder.engine import Engine
-from graph_builder.results import ResultSet
+from graph_builder.query.engine import Engine
+from graph_builder.query.results import ResultSet
 
 R = TypeVar("R")
 
@@ -233,7 +233,7 @@ QUERIES: dict[str, type] = {
 
 def fetch(engine: Engine) -> ViewData:
     """Run each stored query the views need once, over the whole graph."""
-    from graph_builder.catalogue import load_catalogue
+    from graph_builder.query.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     got: dict[str, tuple[Any, ...]] = {}

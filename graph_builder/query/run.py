@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from graph_builder.catalogue import StoredQuery
-from graph_builder.engine import Engine
-from graph_builder.params import resolve
-from graph_builder.results import ResultSet
+from graph_builder.query.catalogue import StoredQuery
+from graph_builder.query.engine import Engine
+from graph_builder.query.params import resolve
+from graph_builder.query.results import ResultSet
 
 
 def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> ResultSet:

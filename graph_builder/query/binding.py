@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from graph_builder.results import Term
+from graph_builder.query.results import Term
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)

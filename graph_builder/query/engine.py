@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from graph_builder.errors import QueryError
 from graph_builder.prefixes import PREFIXES
-from graph_builder.results import ResultSet, Term
+from graph_builder.query.results import ResultSet, Term
 
 T = TypeVar("T")
 QueryForm = Literal["select", "ask", "construct", "describe", "update"]
@@ -49,7 +49,7 @@ def query_form(sparql: str) -> QueryForm | None:
 
 def unknown_prefixes(sparql: str) -> list[str]:
     """The prefixes ``sparql`` uses that it does not declare and polkg does not predeclare."""
-    from graph_builder.binding import mask_literals
+    from graph_builder.query.binding import mask_literals
 
     masked = mask_literals(sparql)
     declared = {name or "" for name in _DECLARED.findall(masked)} | set(PREFIXES)
@@ -137,7 +137,7 @@ class EmbeddedEngine:
     def _select(self, sparql: str, bindings: dict[str, Term] | None) -> ResultSet:
         import pyoxigraph as ox
 
-        from graph_builder.binding import bind_values
+        from graph_builder.query.binding import bind_values
 
         sparql = bind_values(sparql, bindings or {})
         try:

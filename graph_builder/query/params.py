@@ -7,11 +7,11 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from graph_builder.catalogue import Param, StoredQuery
-from graph_builder.engine import Engine
 from graph_builder.errors import UsageError
-from graph_builder.names import normalise_name
-from graph_builder.results import Term
+from graph_builder.query.catalogue import Param, StoredQuery
+from graph_builder.query.engine import Engine
+from graph_builder.query.results import Term
+from graph_builder.sources.names import normalise_name
 
 # ?name: every name a value may match; ?label: the English name a listing of candidates shows
 _DOCUMENTS = """

@@ -20,21 +20,22 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from graph_builder import model
-from graph_builder.cache import Cache, UnitEntry
-from graph_builder.corecheck import Hierarchy
-from graph_builder.emit import emit_document_file, emit_registry, file_node_types
-from graph_builder.fingerprint import path_order, rules_digest
+from graph_builder.graph.corecheck import Hierarchy
+from graph_builder.graph.emit import emit_document_file, emit_registry, file_node_types
+from graph_builder.graph.rules import rules_digest
 from graph_builder.prefixes import PREFIXES
-from graph_builder.sources import Corpus
+from graph_builder.sources import model
+from graph_builder.sources.files import path_order
+from graph_builder.sources.load import Corpus
+from graph_builder.store.cache import Cache, UnitEntry
 
 REGISTRY_UNIT = "registry"
 _SERIAL_BELOW = 64  # fewer misses than this are not worth starting worker processes
 _CHUNK = 16
 
 if TYPE_CHECKING:
-    from graph_builder.output import Span
-    from graph_builder.shacl import ShapeProblem as Violation
+    from graph_builder.graph.shapes import ShapeProblem as Violation
+    from graph_builder.store.graph_files import Span
 
 TypeIndex = dict[str, tuple[str, ...]]
 
@@ -122,8 +123,8 @@ def _entry(key: str, graph: Graph) -> UnitEntry:
 
 def _check(graphs: list[Graph]) -> list[Violation]:
     """SHACL-check ``graphs`` together, with the classes of the outside nodes they link to; one line per violation."""
-    from graph_builder.corecheck import index_graph
-    from graph_builder.shacl import check_unit, violation_line
+    from graph_builder.graph.corecheck import index_graph
+    from graph_builder.graph.shapes import check_unit, violation_line
 
     assert _HIERARCHY is not None
     index = index_graph(triple for graph in graphs for triple in graph)
@@ -192,7 +193,7 @@ def build_units(
     span in files found intact) holds it under the same key, else from the cache, whose entries are
     checked against their digests; a unit found in neither is emitted and checked again.
     """
-    from graph_builder.shacl import class_hierarchy
+    from graph_builder.graph.shapes import class_hierarchy
 
     units = plan(corpus)
     registry = emit_registry(corpus)

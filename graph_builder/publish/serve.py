@@ -14,9 +14,9 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from graph_builder.build import NTRIPLES, ensure_built, read_manifest
 from graph_builder.errors import PolkgError, UsageError
-from graph_builder.remote import DEFAULT_TIMEOUT, RemoteEngine, push_graph, redact
+from graph_builder.query.remote import DEFAULT_TIMEOUT, RemoteEngine, push_graph, redact
+from graph_builder.store.build import NTRIPLES, ensure_built, read_manifest
 
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -71,11 +71,11 @@ def _bind_address(host: str, port: int) -> str:
 
 def editor_links(base_url: str, build_dir: Path) -> list[tuple[str, str, str]]:
     """(query id, summary, editor URL) for every stored query, with its example values bound."""
-    from graph_builder.binding import bind_values
-    from graph_builder.catalogue import load_catalogue
-    from graph_builder.engine import EmbeddedEngine
-    from graph_builder.params import resolve
-    from graph_builder.remote import _with_prefixes
+    from graph_builder.query.binding import bind_values
+    from graph_builder.query.catalogue import load_catalogue
+    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.query.params import resolve
+    from graph_builder.query.remote import _with_prefixes
 
     engine = EmbeddedEngine(build_dir / "store")
     links = []
@@ -159,8 +159,8 @@ def serve_site(
     import functools
     import http.server
 
-    from graph_builder.engine import EmbeddedEngine
-    from graph_builder.views import SITE_MANIFEST, default_site, generate
+    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.views.site import SITE_MANIFEST, default_site, generate
 
     site = Path(site) if site else default_site()
     if not (site / SITE_MANIFEST).is_file():

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from graph_builder import model
-from graph_builder.namespaces import EBOPS, ELI, ID, PK, PREFIXES
-from graph_builder.sources import Corpus
+from graph_builder.graph.namespaces import EBOPS, ELI, ID, PK, PREFIXES
+from graph_builder.sources import model
+from graph_builder.sources.load import Corpus
 
 _PRECISION_TYPE = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 _RELATION = {

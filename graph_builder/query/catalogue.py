@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from graph_builder.errors import UsageError
-from graph_builder.resources import queries_dir
+from graph_builder.layout import queries_dir
 
 ParamType = Literal["document", "provision", "agency", "theme", "string"]
 PARAM_TYPES: tuple[str, ...] = ("document", "provision", "agency", "theme", "string")
@@ -81,8 +81,8 @@ def parse_query_file(path: Path) -> StoredQuery:
             )
         )
     if params:
-        from graph_builder.binding import BindingError, bind_values
-        from graph_builder.results import Term
+        from graph_builder.query.binding import BindingError, bind_values
+        from graph_builder.query.results import Term
 
         try:
             bind_values(text, {p.name: Term("literal", "") for p in params})

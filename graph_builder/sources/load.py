@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from graph_builder import model
-from graph_builder.cache import Cache
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import READER_VERSION, REGISTRY_NAMES, combine, read_digests, source_paths
-from graph_builder.names import normalise_name
-from graph_builder.yamlio import LineMap, dotted, load_data, load_yaml
+from graph_builder.sources import model
+from graph_builder.sources.files import READER_VERSION, REGISTRY_NAMES, combine, read_digests, source_paths
+from graph_builder.sources.names import normalise_name
+from graph_builder.sources.yamlio import LineMap, dotted, load_data, load_yaml
+from graph_builder.store.cache import Cache
 
 REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
     zip(
@@ -653,7 +653,9 @@ class _Checker:
             cycle: list[str] = exc.args[1]
             loaded, i = where[(cycle[0], cycle[1])]
             chain = " -> ".join(cycle)
-            self.problem(loaded, ("evolution", i), f"evolution links form a cycle: {chain}", "remove or reverse one of these links")
+            self.problem(
+                loaded, ("evolution", i), f"evolution links form a cycle: {chain}", "remove or reverse one of these links"
+            )
 
 
 def line_of(path: Path, loc: tuple[Any, ...]) -> int | None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from graph_builder.cache import UnitEntry
+from graph_builder.graph.units import UnitsResult, turtle_body, turtle_header
 from graph_builder.layout import NTRIPLES, TURTLE
-from graph_builder.units import UnitsResult, turtle_body, turtle_header
+from graph_builder.store.cache import UnitEntry
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from graph_builder.errors import PolkgError, QueryError, UsageError
 from graph_builder.prefixes import PREFIXES
-from graph_builder.results import ResultSet, Term
+from graph_builder.query.results import ResultSet, Term
 
 DEFAULT_TIMEOUT = 30.0
 _MESSAGE_LIMIT = 400
@@ -149,7 +149,7 @@ class RemoteEngine:
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
         """SELECT or ASK results as a ResultSet."""
-        from graph_builder.binding import bind_values
+        from graph_builder.query.binding import bind_values
 
         body = self._post(bind_values(sparql, bindings or {}), "application/sparql-results+json")
         result = parse_results(self.endpoint, body)

@@ -20,7 +20,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from graph_builder.errors import Problem, SourceError
-from graph_builder.fingerprint import read_source
+from graph_builder.sources.files import read_source
 
 MAX_SCALAR_CHARS = 100_000  # longer than any label, summary or note needs; a value this long is a mistake
 

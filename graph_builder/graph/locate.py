@@ -8,9 +8,9 @@ from typing import Any
 
 from rdflib import URIRef
 
-from graph_builder import emit
-from graph_builder.fingerprint import REGISTRY_NAMES
-from graph_builder.sources import Corpus
+from graph_builder.graph import emit
+from graph_builder.sources.files import REGISTRY_NAMES
+from graph_builder.sources.load import Corpus
 
 Location = tuple[Path, tuple[Any, ...]]
 
@@ -63,4 +63,3 @@ def node_locations(corpus: Corpus) -> dict[str, Location]:
             put(emit.evolution_iri(link), ("evolution", k))
         put(emit.source_iri(doc_file.source), ("source",))
     return found
-
