@@ -111,7 +111,7 @@ def run_json(args: list[str], timeout: float | None = None) -> dict[str, Any]:
 
 def typical_params(out: Path) -> dict[str, str]:
     """Values a user would pass on this corpus: a mid-corpus policy document and its predecessor, a busy agency."""
-    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.query.embedded import EmbeddedEngine
 
     engine = EmbeddedEngine(out / "store")
     rows = engine.select(
@@ -175,7 +175,7 @@ def time_queries(out: Path, params: dict[str, str], runs: int, seconds: float) -
     all optional are timed a second time as the whole-corpus listing (``listing``)."""
     from graph_builder.query.binding import bind_values
     from graph_builder.query.catalogue import load_catalogue
-    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.query.embedded import EmbeddedEngine
 
     engine = EmbeddedEngine(out / "store")
     results = []
@@ -229,7 +229,7 @@ def time_rdflib(out: Path, queries: list[dict[str, Any]], factor: float, cap: fl
 
 
 def time_views(out: Path, site: Path) -> dict[str, Any]:
-    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.query.embedded import EmbeddedEngine
     from graph_builder.views.site import generate
 
     t = time.perf_counter()

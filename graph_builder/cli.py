@@ -6,11 +6,10 @@ Exit codes: see ``EXIT_CODES`` (shown by ``--help``).
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,23 +17,20 @@ from graph_builder import __version__
 from graph_builder.errors import PolkgError, SourceError
 from graph_builder.query.results import FORMATS
 
+if TYPE_CHECKING:
+    from graph_builder.query.engine import Engine
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES = """\b
-Exit codes:
-  0  success
-  1  internal error (a bug: please report it)
-  2  invalid sources, unknown or ambiguous parameter value, bad usage
-  3  the query failed (syntax error, malformed query, store unreadable)
-  4  endpoint unreachable (connection refused, DNS failure)
-  5  endpoint timeout
-  6  endpoint answered an HTTP error (4xx/5xx, refused credentials)
-  7  endpoint answer is not SPARQL results
-  8  pushed graph not found complete in the store
-  9  cannot write the output (permission denied, disk full, read-only)"""
+
+def _exit_codes() -> str:
+    """The exit-code table for ``--help`` (``\\b`` keeps click from rewrapping it)."""
+    from graph_builder.errors import exit_code_table
+
+    return "\b\nExit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in exit_code_table())
 
 
-_SHOWN_PROBLEMS = 200  # a file of many bad entries gives one problem each: show the first ones
+EXIT_CODES = _exit_codes()
 
 
 def _reported(func: F) -> F:
@@ -42,28 +38,17 @@ def _reported(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from graph_builder.query.catalogue import QueryFileError
-
         try:
             return func(*args, **kwargs)
-        except SourceError as exc:
-            _note_skipped(exc.skipped)
-            click.echo(
-                f"error: the sources are invalid ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True
-            )
-            for problem in exc.problems[:_SHOWN_PROBLEMS]:
-                click.echo(f"  {problem}", err=True)
-            if len(exc.problems) > _SHOWN_PROBLEMS:
-                click.echo(f"  ... and {len(exc.problems) - _SHOWN_PROBLEMS:,} more (fix these first)", err=True)
-            validating = click.get_current_context().info_name == "validate"
-            click.echo("nothing was written" if validating else "nothing was written; the build is unchanged", err=True)
-            sys.exit(exc.exit_code)
         except PolkgError as exc:
-            click.echo(f"error: {exc}", err=True)
+            if isinstance(exc, SourceError):
+                _note_skipped(exc.skipped)
+            for line in exc.report():
+                click.echo(line, err=True)
+            if isinstance(exc, SourceError):
+                validating = click.get_current_context().info_name == "validate"
+                click.echo("nothing was written" if validating else "nothing was written; the build is unchanged", err=True)
             sys.exit(exc.exit_code)
-        except QueryFileError as exc:
-            click.echo(f"error: broken stored query: {exc}", err=True)
-            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -154,17 +139,11 @@ def _format_option(func: F) -> F:
 
 def _engine(
     sources: Path | None, out: Path | None, endpoint: str | None = None, graph_iri: str | None = None, timeout: float = 30.0
-) -> Any:
-    """The remote endpoint if one is given, else the embedded store of ``sources`` (built on demand)."""
-    if endpoint:
-        from graph_builder.query.remote import RemoteEngine
+) -> Engine:
+    """The remote endpoint if one is given, else the embedded store of the build (built on demand)."""
+    from graph_builder.query.open import open_engine
 
-        return RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
-    from graph_builder.query.engine import EmbeddedEngine
-    from graph_builder.store.build import default_out, ensure_built, repair
-
-    build_dir = Path(out) if out else default_out()
-    return EmbeddedEngine(ensure_built(sources, build_dir, _note), repair=lambda: repair(sources, build_dir, _note))
+    return open_engine(sources, out, endpoint, graph_iri, timeout, echo=_note)
 
 
 def _note(message: str) -> None:
@@ -357,25 +336,6 @@ def query_run(
 
 
 RDF_FORMATS = ("turtle", "n-triples", "json-ld")
-# what may open a query: a mistyped file name has none of these, a query text has at least one
-_LOOKS_LIKE_QUERY = re.compile(r"\{|\b(?:SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)(?=[\s?$*<{(]|$)", re.IGNORECASE)
-
-
-def _query_text(query_or_file: str) -> tuple[str, bool]:
-    """The query ``query_or_file`` gives (text, a file, or - for stdin), and whether it was typed as text."""
-    from graph_builder.errors import UsageError
-
-    if query_or_file == "-":
-        return sys.stdin.read(), False
-    path = Path(query_or_file)
-    try:
-        if path.is_dir():
-            raise UsageError(f"{query_or_file!r} is a folder; give a query file, the query text, or - for stdin")
-        if path.is_file():
-            return path.read_text(encoding="utf-8"), False
-    except OSError:
-        pass  # not a usable path (a long query text is too long a file name): it is the query itself
-    return query_or_file, True
 
 
 @main.command(epilog=EXIT_CODES)
@@ -412,35 +372,18 @@ def sparql(
       polkg sparql 'DESCRIBE agency:nfra' --format n-triples
       polkg sparql my-query.rq
     """
-    from graph_builder.errors import UsageError
-    from graph_builder.query.engine import query_form
+    from graph_builder.query.adhoc import sparql_request
     from graph_builder.query.results import render
 
-    text, typed = _query_text(query_or_file)
-    form = query_form(text)
-    if form is None and typed and not _LOOKS_LIKE_QUERY.search(text):
-        raise UsageError(f"no such file: {query_or_file!r} (give a query file, the query text, or - for stdin)")
-    if form == "update":
-        raise UsageError("polkg sparql runs read-only queries; updates are not allowed")
-    writes_rdf = form in ("construct", "describe") or (form is None and fmt in RDF_FORMATS)
-    if writes_rdf and fmt in FORMATS:
-        raise UsageError(
-            f"--format {fmt} is for SELECT and ASK results; {(form or '').upper()} queries write RDF: "
-            f"--format {' | '.join(RDF_FORMATS)}"
-        )
-    if not writes_rdf and fmt in RDF_FORMATS:
-        raise UsageError(
-            f"--format {fmt} writes RDF, for CONSTRUCT and DESCRIBE; {(form or '').upper()} queries give results: "
-            f"--format {' | '.join(FORMATS)}"
-        )
-    engine = _engine(sources, out, endpoint, graph_iri, timeout)
-    if writes_rdf:
+    request = sparql_request(query_or_file, fmt, RDF_FORMATS)
+    answer = request.run(_engine(sources, out, endpoint, graph_iri, timeout))
+    if isinstance(answer, bytes):
         from graph_builder.publish.export import serialise_ntriples
 
-        rdf = serialise_ntriples(engine.construct(text), "turtle" if fmt == "auto" else fmt)
+        rdf = serialise_ntriples(answer, request.fmt)
         _write_output(rdf if rdf.endswith(b"\n") or not rdf else rdf + b"\n", None)
         return
-    click.echo(render(engine.select(text), "table" if fmt == "auto" else fmt), nl=False)
+    click.echo(render(answer, request.fmt), nl=False)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -596,14 +539,10 @@ def analyze(
     """
     from graph_builder.analytics.data import fetch
     from graph_builder.analytics.networks import analyse, report
-    from graph_builder.query.catalogue import get_query
-    from graph_builder.query.params import resolve
+    from graph_builder.query.params import resolve_value
 
     engine = _engine(sources, out, endpoint, graph_iri, timeout)
-    selected = None
-    if docs:
-        stored = get_query("responsibilities")
-        selected = {resolve(stored, {"doc": value}, engine)["doc"].value for value in docs}
+    selected = {resolve_value("document", value, engine, "doc").value for value in docs} if docs else None
     click.echo(report(analyse(fetch(engine)), fmt, selected), nl=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -10,6 +11,12 @@ STORE_FILES = "store-files.json"
 TURTLE = "graph.ttl"
 NTRIPLES = "graph.nt"
 CACHE_DIR = "cache"
+
+
+def default_out() -> Path:
+    """Where builds go unless --out says otherwise: $POLKG_OUT or ./polkg-out."""
+    return Path(os.environ.get("POLKG_OUT") or "polkg-out")
+
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from graph_builder.layout import default_sources
 from graph_builder.query.catalogue import get_query
-from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.embedded import EmbeddedEngine
 from graph_builder.query.results import ResultSet
 from graph_builder.query.run import run_stored
 from graph_builder.store.build import BuildResult, build

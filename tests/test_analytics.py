@@ -13,7 +13,7 @@ from conftest import OPINIONS_SEED, agency_set, seed_responsibility_lists
 from graph_builder.analytics.data import fetch
 from graph_builder.analytics.networks import CO_ISSUANCE, JOINT, Analysis, analyse
 from graph_builder.cli import main
-from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.embedded import EmbeddedEngine
 
 OPINIONS = "https://w3id.org/polkg/id/doc/opinions-2022"
 CIRCULAR = "https://w3id.org/polkg/id/doc/circular-2025"

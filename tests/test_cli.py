@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,8 @@ def test_documents_out_of_date_order_are_refused(runner: CliRunner, out_args: li
 
 @pytest.mark.parametrize("order", ["[from]", "[from, nowhere]", "from"])
 def test_order_header_must_name_document_parameters(tmp_path: Path, order: str) -> None:
-    from graph_builder.query.catalogue import QueryFileError, parse_query_file
+    from graph_builder.errors import QueryFileError
+    from graph_builder.query.catalogue import parse_query_file
 
     source = load_catalogue()["continuing-issuers"].path.read_text(encoding="utf-8")
     broken = tmp_path / "broken.rq"
@@ -325,3 +327,21 @@ def test_validate_command(runner: CliRunner) -> None:
     assert ok.exit_code == 0 and "sources are valid" in ok.output
     bad = runner.invoke(main, ["validate", "--sources", str(FIXTURES / "invalid" / "cycle")])
     assert bad.exit_code == 2 and "registry file is missing" in bad.output
+
+
+def test_exit_codes_are_one_table_in_help_and_readme() -> None:
+    """The exit codes come from the error classes; --help and README show exactly that table."""
+    from graph_builder.errors import PolkgError, exit_code_table
+
+    table = exit_code_table()
+    codes = [code for code, _ in table]
+    assert codes == sorted(set(codes)) and codes[:3] == [0, 1, 2] and 9 in codes
+    classes = [PolkgError]
+    for cls in classes:
+        classes.extend(cls.__subclasses__())
+    assert {cls.exit_code for cls in classes} | {0} == set(codes)
+    help_text = CliRunner().invoke(main, ["--help"]).output
+    assert all(f"  {code}  {meaning}" in help_text for code, meaning in table)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if re.fullmatch(r"\| \d+ \| .+ \|", line)]
+    assert rows == [f"| {code} | {meaning} |" for code, meaning in table]

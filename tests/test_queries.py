@@ -16,7 +16,7 @@ from graph_builder.layout import queries_dir
 from graph_builder.prefixes import PREFIXES
 from graph_builder.query.binding import bind_values
 from graph_builder.query.catalogue import load_catalogue, parse_query_file
-from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.embedded import EmbeddedEngine
 from graph_builder.query.params import resolve
 from graph_builder.query.results import Term
 from graph_builder.query.run import run_stored

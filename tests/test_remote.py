@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from graph_builder.cli import main
 from graph_builder.publish.serve import oxigraph_binary
 from graph_builder.query.catalogue import load_catalogue
-from graph_builder.query.engine import EmbeddedEngine
+from graph_builder.query.embedded import EmbeddedEngine
 from graph_builder.query.remote import RemoteEngine
 from graph_builder.query.run import run_stored
 from graph_builder.store.build import BuildResult

@@ -8,18 +8,15 @@ keep their classes, so after one file changes only that file is emitted and chec
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing import get_context
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from graph_builder._parallel import chunked_map
 from graph_builder.graph.corecheck import Hierarchy
 from graph_builder.graph.emit import emit_document_file, emit_registry, file_node_types
 from graph_builder.graph.rules import rules_digest
@@ -27,7 +24,6 @@ from graph_builder.prefixes import PREFIXES
 from graph_builder.sources import model
 from graph_builder.sources.files import path_order
 from graph_builder.sources.load import Corpus
-from graph_builder.store.cache import Cache, UnitEntry
 
 REGISTRY_UNIT = "registry"
 _SERIAL_BELOW = 64  # fewer misses than this are not worth starting worker processes
@@ -35,9 +31,52 @@ _CHUNK = 16
 
 if TYPE_CHECKING:
     from graph_builder.graph.shapes import ShapeProblem as Violation
-    from graph_builder.store.graph_files import Span
 
 TypeIndex = dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    """One source file's validated graph: N-Triples and Turtle body, and the outside nodes its check relied on."""
+
+    key: str
+    ntriples: bytes
+    turtle: bytes
+    externals: tuple[str, ...]
+    context: str
+
+
+@dataclass(frozen=True)
+class UnitMeta:
+    """What deciding whether a cached unit is still current needs: its key, the outside nodes it links to, their digest."""
+
+    key: str
+    externals: tuple[str, ...]
+    context: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one unit's part lies in graph.nt and in graph.ttl (offset and length in bytes), and its N-Triples lines."""
+
+    nt_offset: int
+    nt_length: int
+    ttl_offset: int
+    ttl_length: int
+    lines: int
+
+    def to_json(self) -> list[int]:
+        return [self.nt_offset, self.nt_length, self.ttl_offset, self.ttl_length, self.lines]
+
+
+class UnitCache(Protocol):
+    """Where checked units are kept between builds (``store.cache.Cache``)."""
+
+    def unit_meta(self, keys: Iterable[str]) -> dict[str, UnitMeta]: ...
+
+    def units(self, keys: Iterable[str], keep: bool = True) -> dict[str, UnitEntry]: ...
+
+    def put_units(self, entries: Iterable[UnitEntry]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -183,7 +222,7 @@ class UnitsResult:
 def build_units(
     corpus: Corpus,
     ontology: Graph,
-    cache: Cache | None,
+    cache: UnitCache | None,
     workers: int | None = None,
     old_parts: Callable[[], dict[str, tuple[str, Span]]] | None = None,
 ) -> UnitsResult:
@@ -230,21 +269,5 @@ def build_units(
 
 
 def _run(jobs: list[tuple[str, str, int]], workers: int | None) -> Iterator[Outcome]:
-    work = [(key, position) for _, key, position in jobs]
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(work) < _SERIAL_BELOW:
-        yield from _document_units(work)
-        return
-    chunks = [work[i : i + _CHUNK] for i in range(0, len(work), _CHUNK)]
-    # fork: workers inherit the loaded modules, so starting them costs milliseconds, not an import each
-    # (and this module's globals, set by _init: the type index, hierarchy and files are not sent to them).
-    # gc.freeze: the workers' collector then leaves the inherited objects alone instead of walking
-    # (and so copying) the parent's whole heap on every full collection. The parent pauses its collector
-    # while checking (sources.collector_paused); the workers, which make and drop a graph per file, run theirs.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
-            for outcomes in pool.map(_document_units, chunks):
-                yield from outcomes
-    finally:
-        gc.unfreeze()
+    # the workers inherit this module's globals (set by _init): the type index, hierarchy and files are not sent
+    return chunked_map(_document_units, [(key, position) for _, key, position in jobs], _CHUNK, workers, _SERIAL_BELOW)

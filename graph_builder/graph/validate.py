@@ -6,17 +6,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rdflib import Graph
 
-from graph_builder.graph.units import UnitsResult
+from graph_builder.graph.units import Span, UnitCache, UnitEntry, UnitsResult
 from graph_builder.layout import default_sources, ontology_file
-from graph_builder.sources.load import Corpus
-from graph_builder.store.cache import Cache, UnitEntry
+from graph_builder.sources.load import Corpus, ParsedCache
 
-if TYPE_CHECKING:
-    from graph_builder.store.graph_files import Span
+
+class BuildCache(ParsedCache, UnitCache, Protocol):
+    """A cache of both parsed files and checked units (``store.cache.Cache``)."""
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Checked:
 
 def check_sources(
     sources: Path | None = None,
-    cache: Cache | None = None,
+    cache: BuildCache | None = None,
     workers: int | None = None,
     old_parts: Callable[[], dict[str, tuple[str, Span]]] | None = None,
 ) -> Checked:
@@ -82,9 +82,10 @@ def check_sources(
 
     The SHACL-SPARQL constraints, which span files, are left to ``check_sparql_constraints`` on the store.
     """
+    from graph_builder._parallel import collector_paused
     from graph_builder.graph.shapes import shape_error
     from graph_builder.graph.units import build_units
-    from graph_builder.sources.load import collector_paused, load_sources
+    from graph_builder.sources.load import load_sources
 
     seconds: dict[str, float] = {}
     with collector_paused():  # the models, type index and registry graph live until the build ends

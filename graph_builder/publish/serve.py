@@ -14,17 +14,11 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from graph_builder.errors import PolkgError, UsageError
+from graph_builder.errors import PushVerificationError, UsageError
 from graph_builder.query.remote import DEFAULT_TIMEOUT, RemoteEngine, push_graph, redact
 from graph_builder.store.build import NTRIPLES, ensure_built, read_manifest
 
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-class PushVerificationError(PolkgError):
-    """The store does not hold the number of triples that was pushed."""
-
-    exit_code = 8
 
 
 def push_build(
@@ -73,7 +67,7 @@ def editor_links(base_url: str, build_dir: Path) -> list[tuple[str, str, str]]:
     """(query id, summary, editor URL) for every stored query, with its example values bound."""
     from graph_builder.query.binding import bind_values
     from graph_builder.query.catalogue import load_catalogue
-    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.query.embedded import EmbeddedEngine
     from graph_builder.query.params import resolve
     from graph_builder.query.remote import _with_prefixes
 
@@ -159,7 +153,7 @@ def serve_site(
     import functools
     import http.server
 
-    from graph_builder.query.engine import EmbeddedEngine
+    from graph_builder.query.embedded import EmbeddedEngine
     from graph_builder.views.site import SITE_MANIFEST, default_site, generate
 
     site = Path(site) if site else default_site()

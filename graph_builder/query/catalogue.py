@@ -5,24 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from graph_builder.errors import UsageError
+from graph_builder.errors import QueryFileError, UsageError
 from graph_builder.layout import queries_dir
+from graph_builder.query import param_types
 
-ParamType = Literal["document", "provision", "agency", "theme", "string"]
-PARAM_TYPES: tuple[str, ...] = ("document", "provision", "agency", "theme", "string")
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
-
-
-class QueryFileError(Exception):
-    """A stored query file is malformed (a packaging or authoring bug, reported with its file)."""
 
 
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: ParamType
+    type: str  # a registered parameter type (query.param_types)
     description: str = ""
     required: bool = True
     default: str | None = None
@@ -65,8 +60,8 @@ def parse_query_file(path: Path) -> StoredQuery:
         raise QueryFileError(f"{path}: the #+ header needs at least 'summary'")
     params = []
     for raw in meta.get("params") or []:
-        if not isinstance(raw, dict) or "name" not in raw or raw.get("type") not in PARAM_TYPES:
-            raise QueryFileError(f"{path}: each param needs a name and a type from {', '.join(PARAM_TYPES)}: {raw!r}")
+        if not isinstance(raw, dict) or "name" not in raw or raw.get("type") not in param_types.names():
+            raise QueryFileError(f"{path}: each param needs a name and a type from {', '.join(param_types.names())}: {raw!r}")
         if not re.search(r"\?" + re.escape(raw["name"]) + r"\b", text):
             raise QueryFileError(f"{path}: param '{raw['name']}' has no ?{raw['name']} variable in the query")
         default = raw.get("default")

@@ -15,36 +15,20 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from graph_builder.errors import PolkgError, QueryError, UsageError
+from graph_builder.errors import (
+    EndpointBadResponse,
+    EndpointHTTPError,
+    EndpointTimeout,
+    EndpointUnreachable,
+    PolkgError,
+    QueryError,
+    UsageError,
+)
 from graph_builder.prefixes import PREFIXES
 from graph_builder.query.results import ResultSet, Term
 
 DEFAULT_TIMEOUT = 30.0
 _MESSAGE_LIMIT = 400
-
-
-class EndpointUnreachable(PolkgError):
-    """Nothing answered: connection refused, DNS failure."""
-
-    exit_code = 4
-
-
-class EndpointTimeout(PolkgError):
-    """The endpoint did not answer within the timeout."""
-
-    exit_code = 5
-
-
-class EndpointHTTPError(PolkgError):
-    """The endpoint answered with an HTTP error (4xx or 5xx other than a malformed query)."""
-
-    exit_code = 6
-
-
-class EndpointBadResponse(PolkgError):
-    """The endpoint answered 200 with something that is not SPARQL results."""
-
-    exit_code = 7
 
 
 def redact(url: str) -> str:

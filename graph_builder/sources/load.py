@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import difflib
-import gc
-import os
-from collections.abc import Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from graph_builder._parallel import chunked_map, collector_paused
 from graph_builder.errors import Problem, SourceError
 from graph_builder.sources import model
 from graph_builder.sources.files import READER_VERSION, REGISTRY_NAMES, combine, read_digests, source_paths
 from graph_builder.sources.names import normalise_name
 from graph_builder.sources.yamlio import LineMap, dotted, load_data, load_yaml
-from graph_builder.store.cache import Cache
 
 REGISTRY_FILES: dict[str, type[BaseModel]] = dict(
     zip(
@@ -49,6 +44,14 @@ _FIX_BY_TYPE = {
     "int_parsing": "write a whole number",
     "too_short": "add at least one entry",
 }
+
+
+class ParsedCache(Protocol):
+    """Where parsed YAML is kept between builds, by the digest of the bytes it was parsed from (``store.cache.Cache``)."""
+
+    def parsed_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
+
+    def put_parsed(self, items: dict[str, Any]) -> None: ...
 
 
 class Loaded:
@@ -136,7 +139,7 @@ def _parse_chunk(paths: list[Path]) -> list[Any | SourceError]:
     return found
 
 
-def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None, workers: int | None) -> dict[Path, Any]:
+def parse_files(paths: list[Path], digests: dict[Path, str], cache: ParsedCache | None, workers: int | None) -> dict[Path, Any]:
     """The YAML data of every file in ``paths`` (from ``cache`` when its bytes were parsed before); SourceError on bad YAML.
 
     Files not in the cache are parsed by ``workers`` processes when there are many.
@@ -146,17 +149,7 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
     cached = cache.parsed_many(keys.values()) if cache is not None else {}
     data: dict[Path, Any] = {path: cached[keys[path]] for path in paths if keys[path] in cached}
     todo = [path for path in paths if path not in data]
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(todo) < _PARALLEL_FROM:
-        results = _parse_chunk(todo)
-    else:
-        chunks = [todo[i : i + _PARSE_CHUNK] for i in range(0, len(todo), _PARSE_CHUNK)]
-        gc.freeze()  # see units._run: the workers' collector leaves the inherited heap alone
-        try:
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
-                results = [item for chunk in pool.map(_parse_chunk, chunks) for item in chunk]
-        finally:
-            gc.unfreeze()
+    results = list(chunked_map(_parse_chunk, todo, _PARSE_CHUNK, workers, _PARALLEL_FROM))
     problems = []
     for path, result in zip(todo, results, strict=True):
         if isinstance(result, SourceError):
@@ -170,23 +163,7 @@ def parse_files(paths: list[Path], digests: dict[Path, str], cache: Cache | None
     return data
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block (restoring its previous state after).
-
-    Loading makes about a million long-lived objects (the validated models) and no reference cycles;
-    each full collection walked all of them again: 2 of 3.6 s when loading 10,000 files.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def load_sources(root: Path, cache: Cache | None = None, workers: int | None = None) -> Corpus:
+def load_sources(root: Path, cache: ParsedCache | None = None, workers: int | None = None) -> Corpus:
     """Parse and check every file under ``root``; raise SourceError listing every problem found.
 
     With a ``cache``, the YAML of a file whose bytes were parsed before is not parsed again;
@@ -196,7 +173,7 @@ def load_sources(root: Path, cache: Cache | None = None, workers: int | None = N
         return _load_sources(Path(root), cache, workers)
 
 
-def _load_sources(root: Path, cache: Cache | None, workers: int | None) -> Corpus:
+def _load_sources(root: Path, cache: ParsedCache | None, workers: int | None) -> Corpus:
     if not root.is_dir():
         raise SourceError(
             [Problem(root, None, "", "sources folder not found", "give --sources a folder with registry/ and documents/")]
@@ -628,10 +605,10 @@ class _Checker:
         for (_, doc_file), loaded in zip(self.c.files, self.doc_loaded, strict=True):
             for i, link in enumerate(doc_file.evolution):
                 all_links.append((link.later, link.earlier, loaded, i))
-                later, earlier = provisions.get(link.later), provisions.get(link.earlier)
-                if later is None or earlier is None:
+                later_end, earlier_end = provisions.get(link.later), provisions.get(link.earlier)
+                if later_end is None or earlier_end is None:
                     continue  # an unknown end is reported already and cannot close a cycle
-                later_date, earlier_date = later[0].date, earlier[0].date
+                later_date, earlier_date = later_end[0].date, earlier_end[0].date
                 if later_date is None or earlier_date is None or later_date.earliest < earlier_date.earliest:
                     whole = True
                 elif later_date.earliest == earlier_date.earliest:

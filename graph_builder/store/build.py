@@ -22,11 +22,12 @@ from graph_builder.layout import default_sources
 if TYPE_CHECKING:
     import pyoxigraph
 
+    from graph_builder.graph.units import Span
     from graph_builder.sources.load import Corpus
     from graph_builder.store.cache import Cache
-    from graph_builder.store.graph_files import Span, Written
+    from graph_builder.store.graph_files import Written
 
-from graph_builder.layout import CACHE_DIR, MANIFEST, NTRIPLES, STORE_DIR, STORE_FILES, TURTLE
+from graph_builder.layout import CACHE_DIR, MANIFEST, NTRIPLES, STORE_DIR, STORE_FILES, TURTLE, default_out
 
 __all__ = ["CACHE_DIR", "MANIFEST", "NTRIPLES", "STORE_DIR", "TURTLE", "BuildResult", "build", "ensure_built", "is_current"]
 
@@ -46,11 +47,6 @@ class BuildResult:
     sources: Sources | None = None
     skipped: tuple[Path, ...] = ()  # hidden entries of the sources folder that were not read
     replaced: Path | None = None  # the other sources folder the build this one replaced was made from
-
-
-def default_out() -> Path:
-    """Where builds go unless --out says otherwise: $POLKG_OUT or ./polkg-out."""
-    return Path(os.environ.get("POLKG_OUT") or "polkg-out")
 
 
 def _read_json(path: Path) -> dict[str, object] | None:
@@ -154,7 +150,7 @@ def build(
     as a build from nothing. On any error nothing in ``out`` changes. ``workers`` is the number of
     processes (default: CPUs). Builds into one folder run one at a time (``echo`` says when one waits).
     """
-    from graph_builder.sources.load import collector_paused
+    from graph_builder._parallel import collector_paused
 
     out = Path(out) if out else default_out()
     try:

@@ -8,10 +8,10 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph_builder.graph.units import UnitEntry, UnitMeta
 from graph_builder.layout import CACHE_DIR
 
 DATABASE = "cache.sqlite"
@@ -38,26 +38,6 @@ def _digest(*parts: bytes) -> str:
 
 def _unit_digest(entry: UnitEntry) -> str:
     return _digest(entry.ntriples, entry.turtle, marshal.dumps(entry.externals), entry.context.encode())
-
-
-@dataclass(frozen=True)
-class UnitEntry:
-    """One source file's validated graph: N-Triples and Turtle body, and the outside nodes its check relied on."""
-
-    key: str
-    ntriples: bytes
-    turtle: bytes
-    externals: tuple[str, ...]
-    context: str
-
-
-@dataclass(frozen=True)
-class UnitMeta:
-    """What deciding whether a cached unit is still current needs: its key, the outside nodes it links to, their digest."""
-
-    key: str
-    externals: tuple[str, ...]
-    context: str
 
 
 class Cache:

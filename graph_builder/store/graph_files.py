@@ -8,23 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from graph_builder.graph.units import UnitsResult, turtle_body, turtle_header
+from graph_builder.graph.units import Span, UnitEntry, UnitsResult, turtle_body, turtle_header
 from graph_builder.layout import NTRIPLES, TURTLE
-from graph_builder.store.cache import UnitEntry
-
-
-@dataclass(frozen=True)
-class Span:
-    """Where one unit's part lies in graph.nt and in graph.ttl (offset and length in bytes), and its N-Triples lines."""
-
-    nt_offset: int
-    nt_length: int
-    ttl_offset: int
-    ttl_length: int
-    lines: int
-
-    def to_json(self) -> list[int]:
-        return [self.nt_offset, self.nt_length, self.ttl_offset, self.ttl_length, self.lines]
 
 
 @dataclass(frozen=True)
