@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from graph_builder.graph.namespaces import EBOPS, ELI, ID, PK, PREFIXES
 from graph_builder.sources import model
-from graph_builder.sources.load import Corpus
+from graph_builder.sources.corpus import Corpus
 
 _PRECISION_TYPE = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 _RELATION = {

@@ -9,8 +9,8 @@ from typing import Any
 from rdflib import URIRef
 
 from graph_builder.graph import emit
+from graph_builder.sources.corpus import Corpus
 from graph_builder.sources.files import REGISTRY_NAMES
-from graph_builder.sources.load import Corpus
 
 Location = tuple[Path, tuple[Any, ...]]
 

@@ -27,7 +27,7 @@ from graph_builder.prefixes import compact
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from graph_builder.sources.load import Corpus
+    from graph_builder.sources.corpus import Corpus
 
 
 @cache
@@ -98,7 +98,7 @@ def shape_error(problems: Iterable[ShapeProblem], corpus: Corpus | None = None) 
     locations = None
     if corpus is not None:
         from graph_builder.graph.locate import node_locations
-        from graph_builder.sources.load import line_of
+        from graph_builder.sources.corpus import line_of
 
         locations = node_locations(corpus)
     for problem in found:

@@ -22,8 +22,8 @@ from graph_builder.graph.emit import emit_document_file, emit_registry, file_nod
 from graph_builder.graph.rules import rules_digest
 from graph_builder.prefixes import PREFIXES
 from graph_builder.sources import model
+from graph_builder.sources.corpus import Corpus
 from graph_builder.sources.files import path_order
-from graph_builder.sources.load import Corpus
 
 REGISTRY_UNIT = "registry"
 _SERIAL_BELOW = 64  # fewer misses than this are not worth starting worker processes

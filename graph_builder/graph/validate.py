@@ -12,7 +12,8 @@ from rdflib import Graph
 
 from graph_builder.graph.units import Span, UnitCache, UnitEntry, UnitsResult
 from graph_builder.layout import default_sources, ontology_file
-from graph_builder.sources.load import Corpus, ParsedCache
+from graph_builder.sources.corpus import Corpus
+from graph_builder.sources.load import ParsedCache
 
 
 class BuildCache(ParsedCache, UnitCache, Protocol):

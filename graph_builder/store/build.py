@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pyoxigraph
 
     from graph_builder.graph.units import Span
-    from graph_builder.sources.load import Corpus
+    from graph_builder.sources.corpus import Corpus
     from graph_builder.store.cache import Cache
     from graph_builder.store.graph_files import Written
 
