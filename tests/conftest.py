@@ -64,7 +64,7 @@ def column_set(result: ResultSet, column: str) -> set[str]:
 
 
 def agency_set(*agency_ids: str) -> set[str]:
-    from graph_builder.graph.emit import agency_iri
+    from graph_builder.graph.iris import agency_iri
 
     return {str(agency_iri(a)) for a in agency_ids}
 

@@ -103,7 +103,7 @@ def _upgraded_copy(target: Path) -> Path:
     """A copy of polkg whose emitter writes something else (a newer polkg with the same version string)."""
     for folder in ("graph_builder", "ontology", "queries", "sources"):
         shutil.copytree(CHECKOUT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "_data"))
-    emit = target / "graph_builder" / "emit.py"
+    emit = target / "graph_builder" / "graph" / "emit.py"
     text = emit.read_text(encoding="utf-8")
     old = "self.add(node, DCTERMS.identifier, Literal(doc.id))"
     assert text.count(old) == 1

@@ -6,7 +6,7 @@ import pytest
 from conftest import Run, agency_set, column_set
 
 from graph_builder.errors import UsageError
-from graph_builder.graph.emit import doc_iri, provision_iri
+from graph_builder.graph.iris import doc_iri, provision_iri
 
 CO_ISSUERS_2022 = {
     "cpd",
@@ -286,7 +286,7 @@ def _resolved(engine, query_id: str, **values: str) -> dict[str, str]:
 
 def test_theme_alias_is_matched_not_a_word_middle(engine, run: Run) -> None:
     """ "IP" is the intellectual-property theme's alias, not the "ip" inside "Leadership"."""
-    from graph_builder.graph.emit import theme_iri
+    from graph_builder.graph.iris import theme_iri
     from graph_builder.sources.names import normalise_name
 
     themes = {row["id"].value: row for row in run("themes").rows}

@@ -12,7 +12,8 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from graph_builder.cli import main
 from graph_builder.errors import SourceError
-from graph_builder.graph.emit import emit, provision_iri
+from graph_builder.graph.emit import emit
+from graph_builder.graph.iris import provision_iri
 from graph_builder.graph.validate import validated_graph
 from graph_builder.sources.load import load_sources
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from rdflib import URIRef
 
-from graph_builder.graph import emit
+from graph_builder.graph import iris
 from graph_builder.sources.corpus import Corpus
 from graph_builder.sources.files import REGISTRY_NAMES
 
@@ -18,18 +18,18 @@ Location = tuple[Path, tuple[Any, ...]]
 def _registry(corpus: Corpus) -> Iterator[tuple[URIRef, str, tuple[Any, ...]]]:
     vocabularies, agencies, sectors, themes, zones, frameworks = REGISTRY_NAMES
     for i, scheme in enumerate(corpus.vocab.schemes):
-        yield emit.scheme_iri(scheme.id), vocabularies, ("schemes", i, "id")
+        yield iris.scheme_iri(scheme.id), vocabularies, ("schemes", i, "id")
         for j, concept in enumerate(scheme.concepts):
-            yield emit.concept_iri(scheme.id, concept.id), vocabularies, ("schemes", i, "concepts", j, "id")
+            yield iris.concept_iri(scheme.id, concept.id), vocabularies, ("schemes", i, "concepts", j, "id")
     # (IRI of an id, file, key of its list, the list): each entry is found by its id at (key, index, "id")
     lists: tuple[tuple[Callable[[str], URIRef], str, str, Sequence[Any]], ...] = (
-        (emit.agency_iri, agencies, "agencies", corpus.agencies.agencies),
-        (emit.reorganisation_iri, agencies, "reorganisations", corpus.agencies.reorganisations),
-        (emit.sector_iri, sectors, "sectors", corpus.sectors.sectors),
-        (emit.theme_iri, themes, "themes", corpus.themes.themes),
-        (emit.place_iri, zones, "places", corpus.zones.places),
-        (emit.zone_iri, zones, "zones", corpus.zones.zones),
-        (emit.framework_iri, frameworks, "frameworks", corpus.frameworks.frameworks),
+        (iris.agency_iri, agencies, "agencies", corpus.agencies.agencies),
+        (iris.reorganisation_iri, agencies, "reorganisations", corpus.agencies.reorganisations),
+        (iris.sector_iri, sectors, "sectors", corpus.sectors.sectors),
+        (iris.theme_iri, themes, "themes", corpus.themes.themes),
+        (iris.place_iri, zones, "places", corpus.zones.places),
+        (iris.zone_iri, zones, "zones", corpus.zones.zones),
+        (iris.framework_iri, frameworks, "frameworks", corpus.frameworks.frameworks),
     )
     for mint, name, key, items in lists:
         for i, item in enumerate(items):
@@ -47,19 +47,19 @@ def node_locations(corpus: Corpus) -> dict[str, Location]:
             found.setdefault(str(node), (path, loc))
 
         for i, doc in enumerate(doc_file.documents):
-            put(emit.doc_iri(doc.id), ("documents", i, "id"))
+            put(iris.doc_iri(doc.id), ("documents", i, "id"))
             for j, chapter in enumerate(doc.chapters):
-                put(emit.chapter_iri(doc.id, chapter.number), ("documents", i, "chapters", j, "number"))
+                put(iris.chapter_iri(doc.id, chapter.number), ("documents", i, "chapters", j, "number"))
             for j, provision in enumerate(doc.provisions):
-                put(emit.provision_iri(doc.id, provision.number), ("documents", i, "provisions", j, "number"))
+                put(iris.provision_iri(doc.id, provision.number), ("documents", i, "provisions", j, "number"))
         if doc_file.cases is not None:
             for k, group in enumerate(doc_file.cases.groups):
-                put(emit.case_group_iri(doc_file.cases.programme, group.number), ("cases", "groups", k, "number"))
+                put(iris.case_group_iri(doc_file.cases.programme, group.number), ("cases", "groups", k, "number"))
             for k, item in enumerate(doc_file.cases.items):
-                put(emit.case_iri(item.id), ("cases", "items", k, "id"))
+                put(iris.case_iri(item.id), ("cases", "items", k, "id"))
         for k, claim in enumerate(doc_file.claims):
-            put(emit.claim_iri(claim.id), ("claims", k, "id"))
+            put(iris.claim_iri(claim.id), ("claims", k, "id"))
         for k, link in enumerate(doc_file.evolution):
-            put(emit.evolution_iri(link), ("evolution", k))
-        put(emit.source_iri(doc_file.source), ("source",))
+            put(iris.evolution_iri(link), ("evolution", k))
+        put(iris.source_iri(doc_file.source), ("source",))
     return found

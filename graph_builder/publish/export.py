@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph_builder.store.build import NTRIPLES, TURTLE
+from graph_builder.layout import NTRIPLES, TURTLE
 
 
 def export_graph(build_dir: Path, fmt: str) -> bytes:

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graph_builder.errors import PushVerificationError, UsageError
+from graph_builder.layout import NTRIPLES
 from graph_builder.query.remote import DEFAULT_TIMEOUT, RemoteEngine, push_graph, redact
-from graph_builder.store.build import NTRIPLES, ensure_built, read_manifest
+from graph_builder.store.build import ensure_built
+from graph_builder.store.manifest import read_manifest
 
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
