@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, column_set, page_data
+from helpers import Run, column_set, page_data
 
 from graph_builder.views.site import VIEWS
 
@@ -184,7 +184,9 @@ def test_hostile_labels_render_as_text(hostile_site: Path, open_view: Any) -> No
     for spec in VIEWS:
         opened = open_view(hostile_site / f"{spec.id}.html")
         _offline(opened)
-        for node in opened.visible():
+        nodes = opened.visible()
+        assert nodes, f"{spec.id} shows the hostile fixture's nodes"
+        for node in nodes:
             opened.page.evaluate("id => window.polkg.select(id)", node)
         assert opened.dialogs == []
     opened = open_view(hostile_site / "agency-provisions.html")

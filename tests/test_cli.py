@@ -6,11 +6,12 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
+from helpers import FIXTURES, expected_lines, overlay
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -24,12 +25,17 @@ def out_args(built: BuildResult) -> list[str]:
     return ["--out", str(built.out)]
 
 
-def test_help_documents_exit_codes(runner: CliRunner) -> None:
-    for args in (["--help"], ["query", "run", "--help"], ["build", "--help"]):
-        result = runner.invoke(main, args)
-        assert result.exit_code == 0
-        assert "Exit codes" in result.output or args == ["--help"]
-    assert "2  invalid sources" in runner.invoke(main, ["query", "run", "--help"]).output
+@pytest.mark.parametrize("args", [["--help"], ["query", "run", "--help"], ["build", "--help"]], ids=" ".join)
+def test_help_documents_exit_codes(runner: CliRunner, args: list[str]) -> None:
+    """polkg --help and each command's --help end with the table of exit codes, 0 to 9."""
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    _, found, after = result.output.partition("Exit codes:\n")
+    assert found, result.output
+    table = [line.strip() for line in after.splitlines() if line.strip()]
+    assert [line.split()[0] for line in table] == [str(code) for code in range(10)], table
+    assert "2  invalid sources, unknown or ambiguous parameter value, bad usage" in table
+    assert "9  cannot write the output (permission denied, disk full, read-only)" in table
 
 
 def test_query_list_shows_every_query(runner: CliRunner) -> None:
@@ -57,7 +63,8 @@ def test_run_table_fits_80_columns(runner: CliRunner, out_args: list[str], query
     result = runner.invoke(main, ["query", "run", query_id, *params, *out_args])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[-1].endswith("rows)") or lines[-1] == "(1 row)"
+    footer = re.fullmatch(r"\((\d+) rows?\)", lines[-1])
+    assert footer and int(footer.group(1)) > 0, f"{query_id}: its examples give rows, so the width is measured on a table"
     assert max(display_width(line) for line in lines) <= 80, "tables stay readable in an 80-column terminal"
 
 
@@ -322,11 +329,29 @@ def test_sources_elsewhere_are_built_on_demand(runner: CliRunner, sources_copy: 
     assert (out / "graph.ttl").is_file()
 
 
-def test_validate_command(runner: CliRunner) -> None:
+def test_validate_command(runner: CliRunner, tmp_path: Path) -> None:
     ok = runner.invoke(main, ["validate", "--sources", str(FIXTURES / "valid" / "minimal")])
     assert ok.exit_code == 0 and "sources are valid" in ok.output
-    bad = runner.invoke(main, ["validate", "--sources", str(FIXTURES / "invalid" / "cycle")])
-    assert bad.exit_code == 2 and "registry file is missing" in bad.output
+    # fixtures/invalid/cycle overlays fixtures/valid/minimal: two same-day links that run both ways
+    cycle = FIXTURES / "invalid" / "cycle"
+    sources = overlay(cycle, tmp_path / "cycle")
+    bad = runner.invoke(main, ["validate", "--sources", str(sources)])
+    assert bad.exit_code == 2, bad.output
+    assert "error: the sources are invalid (1 problem):" in bad.output and "Traceback" not in bad.output
+    for line in expected_lines(cycle):
+        assert line in bad.output, f"expected {line!r} in:\n{bad.output}"
+    late = sources / "documents" / "late.yaml"
+    assert f"{late}:12: evolution[1]: evolution links form a cycle: early-opinions/2 -> late-circular/X -> early-opinions/2" in (
+        bad.output
+    )
+    assert bad.output.rstrip().endswith("nothing was written")
+    # a folder with documents but no registry names each missing registry file
+    bare = tmp_path / "no-registry"
+    shutil.copytree(FIXTURES / "valid" / "minimal" / "documents", bare / "documents")
+    missing = runner.invoke(main, ["validate", "--sources", str(bare)])
+    assert missing.exit_code == 2 and "the sources are invalid (6 problems)" in missing.output, missing.output
+    for name in ("agencies", "frameworks", "sectors", "themes", "vocabularies", "zones"):
+        assert f"{bare}/registry/{name}.yaml: required registry file is missing" in missing.output, name
 
 
 def test_exit_codes_are_one_table_in_help_and_readme() -> None:

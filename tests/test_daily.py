@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import CHECKOUT, assert_clean, build_bytes, copy_sources, edit_title, polkg, polkg_env, same_graph
 
+from graph_builder.layout import default_sources
+
 pytestmark = pytest.mark.slow
 
 TITLE = "Opinions on Promoting the High-quality Development of the Foreign Cultural Trade"
@@ -27,7 +29,7 @@ def test_default_out_twice_then_every_reading_command(tmp_path: Path) -> None:
     work.mkdir()
     first = polkg("build", cwd=work)
     assert_clean(first)
-    assert "the sources bundled with polkg" in first.out or "working folder" in first.out
+    assert f"sources: {default_sources().resolve()} (the sources bundled with polkg)" in first.out, "no ./sources here"
     second = polkg("build", cwd=work)
     assert_clean(second)
     assert "0 of 6 source units checked" in second.out, "the second build reuses the first one's work"

@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES
-from helpers import polkg
+from helpers import FIXTURES, polkg
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 

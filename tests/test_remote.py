@@ -375,7 +375,7 @@ def test_serve_site_refuses_another_host() -> None:
 
 
 def test_views_same_from_endpoint(pushed: str, site: Path, tmp_path: Path) -> None:
-    from conftest import page_data
+    from helpers import page_data
 
     from graph_builder.views.site import generate
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import OPINIONS_SEED as OPINIONS
-from conftest import SEEDS, Run, agency_set, column_set, seed_names_to_ids, seed_responsibility_lists
+from helpers import OPINIONS_SEED as OPINIONS
+from helpers import SEEDS, Run, agency_set, column_set, seed_names_to_ids, seed_responsibility_lists
 
 from graph_builder.layout import default_sources
 from graph_builder.sources.load import load_sources
@@ -30,7 +30,9 @@ def test_signature_block_matches_issuers(run: Run) -> None:
 
 
 def test_every_alias_is_spelt_as_in_some_seed() -> None:
-    seeds = normalise_name(" ".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))))
+    texts = sorted(SEEDS.glob("*.txt"))
+    assert OPINIONS in texts and len(texts) >= 5, f"the seed texts in {SEEDS}"
+    seeds = normalise_name(" ".join(p.read_text(encoding="utf-8") for p in texts))
     corpus = load_sources(default_sources())
     aliases = [(a.id, alias) for a in corpus.agencies.agencies for alias in a.aliases]
     assert aliases

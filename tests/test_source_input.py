@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
-from helpers import Ran, polkg
+from helpers import FIXTURES, Ran, polkg
 
 from graph_builder.cli import main
 from graph_builder.errors import Problem, SourceError

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES, expected_lines, overlay
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
@@ -30,20 +29,10 @@ def test_valid_fixture_validates(folder: Path) -> None:
     assert len(validated_graph(folder).data) > 50
 
 
-def _overlay(invalid: Path, target: Path) -> Path:
-    shutil.copytree(FIXTURES / "valid" / "minimal", target)
-    for path in invalid.rglob("*.yaml"):
-        destination = target / path.relative_to(invalid)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-    return target
-
-
 @pytest.mark.parametrize("invalid", INVALID, ids=lambda p: p.name)
 def test_invalid_fixture_reports_its_error(invalid: Path, tmp_path: Path) -> None:
-    sources = _overlay(invalid, tmp_path / "sources")
-    expected = [line for line in (invalid / "expected.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert expected
+    sources = overlay(invalid, tmp_path / "sources")
+    expected = expected_lines(invalid)
     with pytest.raises(SourceError) as caught:
         load_sources(sources)
     message = str(caught.value).replace(str(sources) + "/", "")
@@ -56,6 +45,7 @@ def test_provision_graph_is_exactly_as_modelled() -> None:
     corpus = load_sources(FIXTURES / "valid" / "minimal")
     graph = emit(corpus)
     node = provision_iri("early-opinions", "1")
+    assert node == URIRef("https://w3id.org/polkg/id/doc/early-opinions/provision/1")
     part = Graph()
     for s, p, o in graph:
         if s == node or str(s).startswith(str(node) + "/"):
@@ -92,7 +82,6 @@ def test_provision_graph_is_exactly_as_modelled() -> None:
         extra = sorted(to_isomorphic(part) - to_isomorphic(expected))
         missing = sorted(to_isomorphic(expected) - to_isomorphic(part))
         pytest.fail(f"unexpected: {extra}\nmissing: {missing}")
-    assert isinstance(node, URIRef)
 
 
 def test_cli_build_with_bad_sources_keeps_previous_build(runner, tmp_path: Path) -> None:
@@ -100,7 +89,8 @@ def test_cli_build_with_bad_sources_keeps_previous_build(runner, tmp_path: Path)
     good = runner.invoke(main, ["build", "--sources", str(FIXTURES / "valid" / "minimal"), "--out", str(out)])
     assert good.exit_code == 0, good.output
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    bad = _overlay(FIXTURES / "invalid" / "unknown-agency", tmp_path / "bad")
+    assert {Path("graph.nt"), Path("graph.ttl"), Path("manifest.json")} <= set(before), "the previous build is there"
+    bad = overlay(FIXTURES / "invalid" / "unknown-agency", tmp_path / "bad")
     result = runner.invoke(main, ["build", "--sources", str(bad), "--out", str(out)])
     assert result.exit_code == 2
     assert "unknown agency 'mofcomm'" in result.output and "did you mean mofcom or mof?" in result.output

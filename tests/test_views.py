@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import Run, column_set, page_data
+from helpers import Run, column_set, page_data
 
 from graph_builder.cli import main
 from graph_builder.query.catalogue import load_catalogue
@@ -44,6 +44,7 @@ def test_index_links_every_view_with_its_one_line_summary(site: Path) -> None:
     assert links == [f"{v}.html" for v in VIEW_IDS]
     manifest = json.loads((site / SITE_MANIFEST).read_text(encoding="utf-8"))
     index = (site / "index.html").read_text(encoding="utf-8")
+    assert [view["file"] for view in manifest["views"]] == links, "the site manifest lists every view"
     for view in manifest["views"]:
         assert (site / view["file"]).is_file()
         assert view["summary"] in index and view["nodes"] > 0
@@ -91,13 +92,15 @@ def test_coordination_nodes_are_the_stored_query_agencies(site: Path, run: Run) 
 def test_lineage_shows_every_provision_and_link(site: Path, run: Run) -> None:
     data = page_data(site / "lineage.html")
     provisions = [n for n in data["nodes"] if n["meta"]["type"] == "Provision"]
-    assert len(provisions) == len(run("provisions").rows)
+    assert provisions and len(provisions) == len(run("provisions").rows)
     assert len(data["edges"]) == len(run("evolution-links").rows) == 36
     assert {e["label"] for e in data["edges"]} <= {"continues", "expands", "refines", "implements", "replaces"}
     by_x: dict[str, set[float]] = {}
     for n in provisions:
         by_x.setdefault(n["meta"]["facts"][0][1].split("/")[0], set()).add(n["x"])
+    assert len(by_x) > 1, "provisions of several documents"
     assert all(len(xs) == 1 for xs in by_x.values())  # one column per document
+    assert len(set().union(*by_x.values())) == len(by_x), "each document in a column of its own"
 
 
 def test_hostile_labels_stay_text(hostile_site: Path) -> None:
