@@ -538,7 +538,8 @@ def analyze(
     naming no responsible agency per provision links its co-issuers instead (basis: co-issuance).
     """
     from graph_builder.analytics.data import fetch
-    from graph_builder.analytics.networks import analyse, report
+    from graph_builder.analytics.networks import analyse
+    from graph_builder.analytics.report import report
     from graph_builder.query.params import resolve_value
 
     engine = _engine(sources, out, endpoint, graph_iri, timeout)

@@ -108,3 +108,19 @@ def test_data_flows_one_way() -> None:
             if module != "graph_builder" and _step(module) > _step(name):
                 upstream.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {name} imports {module}, a later step")
     assert not upstream, "\n".join(upstream)
+
+
+def test_facade_names_resolve_and_import_nothing_heavy() -> None:
+    """Every public name of the package loads; ``import graph_builder`` alone loads no RDF or graph library."""
+    import subprocess
+    import sys
+
+    import graph_builder
+
+    assert len(graph_builder.__all__) > 20
+    for name in graph_builder.__all__:
+        assert getattr(graph_builder, name) is not None, name
+    heavy = "('rdflib', 'pyoxigraph', 'networkx', 'pydantic', 'yaml')"
+    probe = f"import sys, graph_builder; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -37,3 +37,26 @@ def test_notebook_executes(path: Path, built: BuildResult, tmp_path: Path, monke
     html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
     assert any("<iframe srcdoc=" in h and "polkg-data" in h for h in html), "the embedded view is shown"
     assert (tmp_path / "views" / "lineage.html").is_file()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_imports_from_the_facade_only(path: Path) -> None:
+    """Notebooks use the public API (``from graph_builder import ...``), never a module inside the package."""
+    import ast
+
+    import nbformat
+
+    import graph_builder
+
+    notebook = nbformat.read(path, as_version=4)
+    imported = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("graph_builder"):
+                assert node.module == "graph_builder", f"{path.name} imports from {node.module}"
+                imported += [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("graph_builder.") for a in node.names), ast.unparse(node)
+    assert imported and set(imported) <= set(graph_builder.__all__)

@@ -1,1 +1,1 @@
-"""PLACEHOLDER"""
+"""Step 5, analytics: coordination networks per document, their centralities and communities, and how they change."""

@@ -1,10 +1,10 @@
-"""Validate graphs against the SHACL shapes and report each violation readably.
+"""Validate graphs against the SHACL shapes and report each violation readably, located in the sources.
 
 Two ways in. ``validate_graph`` runs pySHACL over one whole graph (the reference). The build
-splits the same shapes in two: the core constraints run with pySHACL on each source file's
-graph (``validate_unit``: file-local, so cached and parallel), and the SHACL-SPARQL constraints,
-which follow links between files, run once over the finished store (``check_sparql_constraints``,
-one query per constraint with ``$this`` left free instead of one query per focus node).
+splits the same shapes in two: the core constraints, compiled into plain checks (``corecheck``),
+run on each source file's graph (``check_unit``: file-local, so cached and parallel), and the
+SHACL-SPARQL constraints, which follow links between files, run once over the finished store
+(``check_sparql_constraints``: one query per constraint with ``$this`` left free, not one per focus node).
 """
 
 from __future__ import annotations

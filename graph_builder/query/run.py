@@ -18,3 +18,10 @@ def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> Re
     variables = tuple(v for v in result.variables if v not in params)
     rows = tuple({k: v for k, v in row.items() if k not in params} for row in result.rows)
     return replace(result, variables=variables, rows=rows)
+
+
+def run_query(query_id: str, values: dict[str, str] | None, engine: Engine) -> ResultSet:
+    """Run the stored query ``query_id`` with ``values`` as a person would type them (``-p name=value``)."""
+    from graph_builder.query.catalogue import get_query
+
+    return run_stored(get_query(query_id), values or {}, engine)

@@ -106,7 +106,7 @@ class Refused(yaml.MarkedYAMLError):
         self.key_of = key_of  # for a duplicate key: the key node (its path names the field)
 
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ~10x faster
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: much faster
 
 
 class _DateAsStringLoader(_BaseLoader):  # type: ignore[misc]

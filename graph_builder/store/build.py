@@ -165,7 +165,7 @@ def _build(chosen: Sources, out: Path, previous: Manifest | None, workers: int |
             stored = json.dumps(record.result(), sort_keys=True, separators=(",", ":"))
         (tmp / STORE_FILES).write_text(stored + "\n", encoding="utf-8")
         _fs.permissions(tmp / STORE_FILES, directory=False)
-        # one line: indented, the per-unit keys and spans of 10,000 files took 0.2 s to write
+        # one line: indented, the per-unit keys and spans of a large corpus are slow to write
         text = json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
         _fs.permissions(tmp / MANIFEST, directory=False)

@@ -39,7 +39,7 @@ def fill_store(
     store = None
     if previous is not None and previous.get("distinct") and previous.get("rules") == rules and store_intact(out):
         store = _updated_store(tmp, out, previous, cache, unit_keys, written)
-        triples = len(store) if store is not None else 0  # counting 10^6 quads takes 0.15 s: done once
+        triples = len(store) if store is not None else 0  # counting walks every quad: done once
         if store is not None and triples != written.lines:
             del store
             shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
@@ -60,7 +60,7 @@ _LOAD_BYTES = 16 << 20
 def _bulk_load(store: pyoxigraph.Store, ontology_nt: bytes, nt_file: Path, written: Written) -> None:
     """Load the ontology, then the units from ``nt_file`` in batches of about 16 MB of N-Triples.
 
-    Batches keep the loader's memory small (one 170 MB file in one call took 900 MB and was slower);
+    Batches keep the loader's memory small (one whole large file in one call took far more, and was slower);
     a unit is never split, so its blank nodes (N-Triples labels are local to one load) stay one node each.
     """
     import pyoxigraph
