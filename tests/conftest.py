@@ -108,7 +108,7 @@ def seed_responsibility_lists() -> dict[str, set[str]]:
 @pytest.fixture(scope="session")
 def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The views site of the curated graph."""
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     return generate(engine, tmp_path_factory.mktemp("views") / "site", "the embedded store").out
 
@@ -116,7 +116,7 @@ def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The views of fixtures/valid/minimal overlaid with fixtures/hostile (labels that try to break out of HTML)."""
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     root = tmp_path_factory.mktemp("hostile")
     sources = root / "sources"
