@@ -230,7 +230,7 @@ def time_rdflib(out: Path, queries: list[dict[str, Any]], factor: float, cap: fl
 
 def time_views(out: Path, site: Path) -> dict[str, Any]:
     from graph_builder.query.embedded import EmbeddedEngine
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     t = time.perf_counter()
     result = generate(EmbeddedEngine(out / "store"), site, "embedded store")

@@ -31,7 +31,7 @@ from graph_builder.analytics.data import (
     ViewData,
 )
 from graph_builder.analytics.networks import analyse
-from graph_builder.views.site import write_site
+from graph_builder.views import write_site
 
 ID = "https://example.org/synthetic/"
 KINDS = ("State Council ministry or commission", "State Council administration", "Party organ", "Policy bank", "Local government")

@@ -460,7 +460,21 @@ def _origin(endpoint: str | None, graph_iri: str | None, store: Path | None) -> 
     return "the embedded store" + (f" of {store.parent}" if store else "")
 
 
-@main.command(epilog=EXIT_CODES)
+class _ViewsCommand(click.Command):
+    """`polkg views`, whose help names the registered views (looked up when the help is shown, not at import)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        import inspect
+
+        from graph_builder.views import views as registered
+
+        text = inspect.cleandoc(self.help or "").replace("{views}", ", ".join(spec.name for spec in registered()))
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(text)
+
+
+@main.command(cls=_ViewsCommand, epilog=EXIT_CODES)
 @click.option(
     "--out",
     "site",
@@ -497,10 +511,10 @@ def views(
     """Write the interactive views: an index.html and one offline page per view.
 
     \b
-    Views: coordination, agency-provisions, lineage, issuance, zones-frameworks.
+    Views: {views}.
     Open index.html from disk (no network needed) or run 'polkg serve'.
     """
-    from graph_builder.views.site import default_site, generate
+    from graph_builder.views import default_site, generate
 
     engine = _engine(sources, build_out, endpoint, graph_iri, timeout)
     store = getattr(engine, "store_path", None)

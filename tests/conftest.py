@@ -55,7 +55,7 @@ def sources_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The views site of the curated graph."""
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     return generate(engine, tmp_path_factory.mktemp("views") / "site", "the embedded store").out
 
@@ -63,7 +63,7 @@ def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The views of fixtures/valid/minimal overlaid with fixtures/hostile (labels that try to break out of HTML)."""
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     root = tmp_path_factory.mktemp("hostile")
     sources = root / "sources"

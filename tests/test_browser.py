@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from helpers import Run, column_set, page_data
 
-from graph_builder.views.site import VIEWS
+from graph_builder.views import views
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(os.environ.get("POLKG_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))
@@ -128,7 +128,7 @@ def _expected(run: Run, view: str) -> tuple[str, int]:
     return PLAN, 1 + len(column_set(rows, "via")) + len(column_set(rows, "target"))
 
 
-@pytest.mark.parametrize("view", [spec.id for spec in VIEWS])
+@pytest.mark.parametrize("view", [spec.name for spec in views()])
 def test_view_in_chromium(view: str, site: Path, open_view: Any, run: Run) -> None:
     opened = open_view(site / f"{view}.html")
     everything = page_data(site / f"{view}.html")
@@ -181,8 +181,8 @@ def test_lineage_selection_highlights_the_whole_chain(site: Path, open_view: Any
 
 
 def test_hostile_labels_render_as_text(hostile_site: Path, open_view: Any) -> None:
-    for spec in VIEWS:
-        opened = open_view(hostile_site / f"{spec.id}.html")
+    for spec in views():
+        opened = open_view(hostile_site / spec.file)
         _offline(opened)
         nodes = opened.visible()
         assert nodes, f"{spec.id} shows the hostile fixture's nodes"
@@ -215,7 +215,7 @@ def test_index_opens_offline(site: Path, open_view: Any, browser: Any) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto((site / "index.html").resolve().as_uri())
-    assert page.locator("li a").count() == len(VIEWS)
+    assert page.locator("li a").count() == len(views())
     page.locator("li a").first.click()
     page.wait_for_selector("body[data-ready='1']", state="attached")
     assert page.url.endswith("/coordination.html")

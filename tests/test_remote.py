@@ -377,7 +377,7 @@ def test_serve_site_refuses_another_host() -> None:
 def test_views_same_from_endpoint(pushed: str, site: Path, tmp_path: Path) -> None:
     from helpers import page_data
 
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     remote = generate(RemoteEngine(pushed + "/query", timeout=30), tmp_path / "remote-site", "the embedded store").out
     for page in sorted(site.glob("*.html")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,9 +12,9 @@ from helpers import Run, column_set, page_data
 
 from graph_builder.cli import main
 from graph_builder.query.catalogue import load_catalogue
-from graph_builder.views.site import SITE_MANIFEST, VIEWS
+from graph_builder.views import SITE_MANIFEST, registry, views
 
-VIEW_IDS = [spec.id for spec in VIEWS]
+VIEW_IDS = [spec.name for spec in views()]
 OPINIONS = "https://w3id.org/polkg/id/doc/opinions-2022"
 HOSTILE = ("<script>alert(1)</script>", "<img src=x onerror=alert(3)>", "</textarea><svg onload=alert(7)>")
 
@@ -36,13 +37,21 @@ def _tags(page: Path) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def test_views_found() -> None:
-    assert VIEW_IDS == ["coordination", "agency-provisions", "lineage", "issuance", "zones-frameworks"]
+    assert VIEW_IDS, "the registry lists no view"
+    assert len(set(VIEW_IDS)) == len(VIEW_IDS)
+    package = Path(registry.__file__).parent
+    registering = {f".{p.stem}" for p in package.glob("*.py") if "\nVIEW = register(" in p.read_text(encoding="utf-8")}
+    assert registering, f"no view module found in {package}"
+    assert sorted(registering) == sorted(registry.MODULES), "every view module is listed in registry.MODULES, and only those"
 
 
 def test_index_links_every_view_with_its_one_line_summary(site: Path) -> None:
     links = [attrs.get("href") for tag, attrs in _tags(site / "index.html") if tag == "a"]
-    assert links == [f"{v}.html" for v in VIEW_IDS]
+    assert links == [spec.file for spec in views()]
     manifest = json.loads((site / SITE_MANIFEST).read_text(encoding="utf-8"))
+    assert [(v["id"], v["title"], v["summary"]) for v in manifest["views"]] == [
+        (spec.name, spec.title, spec.description) for spec in views()
+    ]
     index = (site / "index.html").read_text(encoding="utf-8")
     assert [view["file"] for view in manifest["views"]] == links, "the site manifest lists every view"
     for view in manifest["views"]:
@@ -118,7 +127,7 @@ def test_hostile_labels_stay_text(hostile_site: Path) -> None:
 
 
 def test_max_nodes_keeps_the_most_connected_and_says_so(engine, tmp_path: Path) -> None:
-    from graph_builder.views.site import generate
+    from graph_builder.views import generate
 
     result = generate(engine, tmp_path / "site", "test", max_nodes=10)
     data = page_data(tmp_path / "site" / "coordination.html")
@@ -132,7 +141,7 @@ def test_max_nodes_keeps_the_most_connected_and_says_so(engine, tmp_path: Path) 
 def test_views_cli_writes_the_site(runner, built, tmp_path: Path) -> None:
     result = runner.invoke(main, ["views", "--build", str(built.out), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert "wrote 5 views" in result.output
+    assert f"wrote {len(VIEW_IDS)} views" in result.output
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
         ["index.html", SITE_MANIFEST, *(f"{v}.html" for v in VIEW_IDS)]
     )
@@ -149,17 +158,19 @@ def test_views_refuse_a_folder_that_is_not_a_site(runner, built, tmp_path: Path)
 
 
 def test_a_failing_view_leaves_the_previous_site(engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph_builder.views import site as views
+    from graph_builder.views import generate
+    from graph_builder.views.page import Page
 
-    site = views.generate(engine, tmp_path / "site", "first").out
+    site = generate(engine, tmp_path / "site", "first").out
     before = {p.name: p.read_bytes() for p in site.iterdir()}
 
-    def broken(*args: object) -> views.Page:
+    def broken(*args: object) -> Page:
         raise RuntimeError("view failed")
 
-    monkeypatch.setattr(views, "VIEWS", (views.VIEWS[0], views.ViewSpec("broken", broken)))
+    first = views()[0]
+    monkeypatch.setattr(registry, "views", lambda: (first, registry.ViewSpec("broken", "Broken", "Fails.", broken)))
     with pytest.raises(RuntimeError):
-        views.generate(engine, site, "second")
+        generate(engine, site, "second")
     assert {p.name: p.read_bytes() for p in site.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folder left behind
 
@@ -171,7 +182,7 @@ def test_synthetic_corpus_views_stay_within_the_cap(tmp_path: Path) -> None:
     assert spec and spec.loader
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    from graph_builder.views.site import write_site
+    from graph_builder.views import write_site
 
     data = bench.synthetic(provisions=500, agencies=400)
     result = write_site(data, tmp_path / "site", "synthetic", max_nodes=60)
@@ -181,3 +192,44 @@ def test_synthetic_corpus_views_stay_within_the_cap(tmp_path: Path) -> None:
         assert len([n for n in nodes if n["meta"]["type"] != "Document"]) <= 60, view.id
     capped = {v.id for v in result.views if any(note.startswith("Showing") for note in v.notes)}
     assert {"coordination", "agency-provisions", "lineage"} <= capped
+
+
+EXTRA_VIEW = """
+    \"\"\"A view added for a test: every document, one per row.\"\"\"
+
+    from graph_builder.views import register
+    from graph_builder.views.page import Page, meta
+
+
+    def build(data, analysis, max_nodes):
+        page = Page(VIEW.name, VIEW.title, VIEW.description, ("documents",))
+        for n, d in enumerate(data.documents):
+            page.add_node(d.doc, d.short, 0, 40 * n, meta("Document", d.title, [], [], ("documents",)), shape="box")
+        return page
+
+
+    VIEW = register("extra-documents", "Every document", "Each document of the graph, one per row.", build)
+"""
+
+
+def test_one_module_and_one_registration_add_a_view(
+    runner, built, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "polkg_extra_view.py").write_text(textwrap.dedent(EXTRA_VIEW), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "MODULES", (*registry.MODULES, "polkg_extra_view"))
+    names = [*VIEW_IDS, "extra-documents"]
+
+    result = runner.invoke(main, ["views", "--help"])
+    assert result.exit_code == 0, result.output
+    assert f"Views: {', '.join(names)}." in result.output
+
+    result = runner.invoke(main, ["views", "--build", str(built.out), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {len(names)} views" in result.output
+    links = [attrs.get("href") for tag, attrs in _tags(tmp_path / "site" / "index.html") if tag == "a"]
+    assert links == [f"{name}.html" for name in names]
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Every document" in index and "Each document of the graph, one per row." in index
+    data = page_data(tmp_path / "site" / "extra-documents.html")
+    assert data["view"] == "extra-documents" and len(data["nodes"]) == len(run("documents").rows)

@@ -156,7 +156,7 @@ def serve_site(
     import http.server
 
     from graph_builder.query.embedded import EmbeddedEngine
-    from graph_builder.views.site import SITE_MANIFEST, default_site, generate
+    from graph_builder.views import SITE_MANIFEST, default_site, generate
 
     site = Path(site) if site else default_site()
     if not (site / SITE_MANIFEST).is_file():

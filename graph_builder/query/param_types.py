@@ -1,5 +1,7 @@
-"""Parameter types: how each kind of value a person types (a title fragment, an alias, "(25)") becomes the term a
-query binds. A new type is one ``ParamKind`` and one ``register`` call; stored-query headers may then use its name."""
+"""Parameter types: how each kind of value a person types (a title fragment, an alias, "(25)") becomes a term.
+
+A new type is one ``ParamKind`` and one ``register`` call; stored-query headers may then use its name.
+"""
 
 from __future__ import annotations
 
