@@ -356,7 +356,24 @@ def query_run(
     click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
 
 
-RDF_FORMATS = ("turtle", "n-triples", "json-ld")
+class _ExportFormats(click.Choice[str]):
+    """``fixed`` choices, then the registered export formats (only the RDF ones with ``rdf``), read when used."""
+
+    def __init__(self, fixed: tuple[str, ...] = (), rdf: bool | None = None) -> None:
+        self.rdf = rdf
+        super().__init__(fixed)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from graph_builder.publish import formats
+
+        return (*self.fixed, *formats.names(self.rdf))
+
+    @choices.setter
+    def choices(self, fixed: tuple[str, ...]) -> None:
+        self.fixed = fixed
+
+
 # what may open a query: a mistyped file name has none of these, a query text has at least one
 _LOOKS_LIKE_QUERY = re.compile(r"\{|\b(?:SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)(?=[\s?$*<{(]|$)", re.IGNORECASE)
 
@@ -383,7 +400,7 @@ def _query_text(query_or_file: str) -> tuple[str, bool]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", *FORMATS, *RDF_FORMATS]),
+    type=_ExportFormats(("auto", *FORMATS), rdf=True),
     default="auto",
     show_default=True,
     help="auto: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE. SELECT/ASK: table, csv (SPARQL CSV), "
@@ -413,6 +430,7 @@ def sparql(
       polkg sparql my-query.rq
     """
     from graph_builder.errors import UsageError
+    from graph_builder.publish import formats
     from graph_builder.query.engine import query_form
     from graph_builder.query.results import render
 
@@ -422,13 +440,14 @@ def sparql(
         raise UsageError(f"no such file: {query_or_file!r} (give a query file, the query text, or - for stdin)")
     if form == "update":
         raise UsageError("polkg sparql runs read-only queries; updates are not allowed")
-    writes_rdf = form in ("construct", "describe") or (form is None and fmt in RDF_FORMATS)
+    rdf_formats = formats.names(rdf=True)
+    writes_rdf = form in ("construct", "describe") or (form is None and fmt in rdf_formats)
     if writes_rdf and fmt in FORMATS:
         raise UsageError(
             f"--format {fmt} is for SELECT and ASK results; {(form or '').upper()} queries write RDF: "
-            f"--format {' | '.join(RDF_FORMATS)}"
+            f"--format {' | '.join(rdf_formats)}"
         )
-    if not writes_rdf and fmt in RDF_FORMATS:
+    if not writes_rdf and fmt in rdf_formats:
         raise UsageError(
             f"--format {fmt} writes RDF, for CONSTRUCT and DESCRIBE; {(form or '').upper()} queries give results: "
             f"--format {' | '.join(FORMATS)}"
@@ -447,7 +466,7 @@ def sparql(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "json-ld", "n-triples", "graphml"]),
+    type=_ExportFormats(),
     default="turtle",
     show_default=True,
     help="graphml gives resources as nodes and resource-to-resource triples as edges.",
@@ -471,18 +490,9 @@ def export(
     timeout: float,
 ) -> None:
     """Export the whole graph (data and ontology), from the build or, with --endpoint, from a store."""
-    if endpoint:
-        from graph_builder.publish.export import serialise_ntriples
-        from graph_builder.query.remote import RemoteEngine
-
-        remote = RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
-        _write_output(serialise_ntriples(remote.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), fmt), output)
-        return
     from graph_builder.publish.export import export_graph
-    from graph_builder.store.build import ensure_built
 
-    store = ensure_built(sources, out, _note, verify_files=True)
-    _write_output(export_graph(store.parent, fmt), output)
+    _write_output(export_graph(fmt, sources, out, endpoint, graph_iri, timeout, echo=_note), output)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -502,7 +512,7 @@ def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float
 
     Credentials come only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.
     """
-    from graph_builder.publish.serve import push_build
+    from graph_builder.publish.push import push_build
 
     report = push_build(store, endpoint, graph_iri, timeout, sources, out)
     click.echo(report)
