@@ -335,7 +335,22 @@ def query_run(
     click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
 
 
-RDF_FORMATS = ("turtle", "n-triples", "json-ld")
+class _ExportFormats(click.Choice[str]):
+    """``fixed`` choices, then the registered export formats (only the RDF ones with ``rdf``), read when used."""
+
+    def __init__(self, fixed: tuple[str, ...] = (), rdf: bool | None = None) -> None:
+        self.rdf = rdf
+        super().__init__(fixed)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from graph_builder.publish import formats
+
+        return (*self.fixed, *formats.names(self.rdf))
+
+    @choices.setter
+    def choices(self, fixed: tuple[str, ...]) -> None:
+        self.fixed = fixed
 
 
 @main.command(epilog=EXIT_CODES)
@@ -343,7 +358,7 @@ RDF_FORMATS = ("turtle", "n-triples", "json-ld")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", *FORMATS, *RDF_FORMATS]),
+    type=_ExportFormats(("auto", *FORMATS), rdf=True),
     default="auto",
     show_default=True,
     help="auto: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE. SELECT/ASK: table, csv (SPARQL CSV), "
@@ -372,10 +387,11 @@ def sparql(
       polkg sparql 'DESCRIBE agency:nfra' --format n-triples
       polkg sparql my-query.rq
     """
+    from graph_builder.publish import formats
     from graph_builder.query.adhoc import sparql_request
     from graph_builder.query.results import render
 
-    request = sparql_request(query_or_file, fmt, RDF_FORMATS)
+    request = sparql_request(query_or_file, fmt, formats.names(rdf=True))
     answer = request.run(_engine(sources, out, endpoint, graph_iri, timeout))
     if isinstance(answer, bytes):
         from graph_builder.publish.export import serialise_ntriples
@@ -390,7 +406,7 @@ def sparql(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "json-ld", "n-triples", "graphml"]),
+    type=_ExportFormats(),
     default="turtle",
     show_default=True,
     help="graphml gives resources as nodes and resource-to-resource triples as edges.",
@@ -414,18 +430,9 @@ def export(
     timeout: float,
 ) -> None:
     """Export the whole graph (data and ontology), from the build or, with --endpoint, from a store."""
-    if endpoint:
-        from graph_builder.publish.export import serialise_ntriples
-        from graph_builder.query.remote import RemoteEngine
-
-        remote = RemoteEngine(endpoint, timeout=timeout, graph=graph_iri)
-        _write_output(serialise_ntriples(remote.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), fmt), output)
-        return
     from graph_builder.publish.export import export_graph
-    from graph_builder.store.build import ensure_built
 
-    store = ensure_built(sources, out, _note, verify_files=True)
-    _write_output(export_graph(store.parent, fmt), output)
+    _write_output(export_graph(fmt, sources, out, endpoint, graph_iri, timeout, echo=_note), output)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -445,7 +452,7 @@ def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float
 
     Credentials come only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.
     """
-    from graph_builder.publish.serve import push_build
+    from graph_builder.publish.push import push_build
 
     report = push_build(store, endpoint, graph_iri, timeout, sources, out)
     click.echo(report)

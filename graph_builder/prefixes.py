@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 BASE = "https://w3id.org/polkg/"
 
 PREFIXES: dict[str, str] = {
@@ -40,3 +42,10 @@ def compact(iri: str) -> str:
     if best:
         return f"{best}:{iri[len(PREFIXES[best]) :]}"
     return f"<{iri}>"
+
+
+def with_prefixes(sparql: str) -> str:
+    """Declare polkg's usual prefixes the query uses but does not declare (the embedded store predeclares them)."""
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", sparql, flags=re.IGNORECASE)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared and f"{p}:" in sparql]
+    return "\n".join([*lines, sparql]) if lines else sparql

@@ -1,70 +1,53 @@
-"""The export step: the built graph as Turtle, JSON-LD, N-Triples or GraphML."""
+"""The export step: the whole graph, from the build or from a remote store, in any registered format."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graph_builder.layout import NTRIPLES, TURTLE
+from graph_builder.layout import NTRIPLES
+from graph_builder.publish import formats
+from graph_builder.query.remote import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from graph_builder.query.remote import RemoteEngine
+
+EVERY_TRIPLE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
-def export_graph(build_dir: Path, fmt: str) -> bytes:
-    """The graph in ``build_dir`` serialised as ``fmt`` (turtle, json-ld, n-triples, graphml)."""
-    if fmt == "turtle":
-        return (build_dir / TURTLE).read_bytes()
-    if fmt == "n-triples":
-        return (build_dir / NTRIPLES).read_bytes()
-    return serialise_ntriples((build_dir / NTRIPLES).read_bytes(), fmt)
+def export_graph(
+    fmt: str,
+    sources: Path | None = None,
+    out: Path | None = None,
+    endpoint: str | None = None,
+    graph: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    echo: Callable[[str], None] | None = None,
+) -> bytes:
+    """The whole graph (data and ontology) as ``fmt``: from ``endpoint`` (and ``graph``) if given, else from the build."""
+    if endpoint:
+        from graph_builder.query.remote import RemoteEngine
+
+        return export_remote(RemoteEngine(endpoint, timeout=timeout, graph=graph), fmt)
+    from graph_builder.store.build import ensure_built
+
+    return export_build(ensure_built(sources, out, echo, verify_files=True).parent, fmt)
+
+
+def export_build(build_dir: Path, fmt: str) -> bytes:
+    """The graph in ``build_dir`` as ``fmt``: the build's own file of that format if it has one, else from graph.nt."""
+    export_format = formats.get(fmt)
+    if export_format.build_file:
+        return (build_dir / export_format.build_file).read_bytes()
+    return export_format.write((build_dir / NTRIPLES).read_bytes())
+
+
+def export_remote(engine: RemoteEngine, fmt: str) -> bytes:
+    """Every triple of ``engine`` (of its graph, if it has one) as ``fmt``."""
+    return serialise_ntriples(engine.construct(EVERY_TRIPLE), fmt)
 
 
 def serialise_ntriples(ntriples: bytes, fmt: str) -> bytes:
-    """N-Triples (from a build or a remote CONSTRUCT) serialised as ``fmt``."""
-    from rdflib import Graph
-
-    if fmt == "n-triples":
-        return b"".join(sorted(set(ntriples.splitlines(keepends=True))))
-    graph = Graph().parse(data=ntriples.decode("utf-8"), format="nt")
-    if fmt == "turtle":
-        from graph_builder.prefixes import PREFIXES
-
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True)
-        return graph.serialize(format="longturtle", encoding="utf-8")
-    if fmt == "json-ld":
-        from graph_builder.prefixes import PREFIXES
-
-        return graph.serialize(format="json-ld", context=PREFIXES, encoding="utf-8", sort_keys=True)
-    if fmt == "graphml":
-        return _graphml(graph)
-    raise ValueError(f"unknown export format {fmt!r}")
-
-
-def _graphml(graph: object) -> bytes:
-    """Resources as nodes (label, types), resource-to-resource triples as edges (predicate)."""
-    import io
-
-    import networkx as nx
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import RDF, RDFS
-
-    from graph_builder.prefixes import compact
-
-    assert isinstance(graph, Graph)
-    nxg = nx.MultiDiGraph()
-
-    def node(term: URIRef) -> str:
-        key = str(term)
-        if key not in nxg:
-            label = next(
-                (str(o) for o in graph.objects(term, RDFS.label) if isinstance(o, Literal) and o.language in (None, "en")),
-                compact(key),
-            )
-            types = " ".join(sorted(compact(str(t)) for t in graph.objects(term, RDF.type)))
-            nxg.add_node(key, label=label, types=types)
-        return key
-
-    for s, p, o in sorted(graph):
-        if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type:
-            nxg.add_edge(node(s), node(o), predicate=compact(str(p)))
-    buffer = io.BytesIO()
-    nx.write_graphml(nxg, buffer)
-    return buffer.getvalue()
+    """N-Triples (from a build, a remote store or a CONSTRUCT answer) serialised as ``fmt``."""
+    return formats.get(fmt).write(ntriples)

@@ -1,4 +1,4 @@
-"""The publish step: push the built graph into a triple store, or serve it as a read-only SPARQL endpoint."""
+"""The serve step: the build as a read-only SPARQL endpoint (with a page of the stored queries), or the views site."""
 
 from __future__ import annotations
 
@@ -9,46 +9,13 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from graph_builder.errors import PushVerificationError, UsageError
-from graph_builder.layout import NTRIPLES
-from graph_builder.query.remote import DEFAULT_TIMEOUT, RemoteEngine, push_graph, redact
+from graph_builder.errors import UsageError
+from graph_builder.prefixes import with_prefixes
 from graph_builder.store.build import ensure_built
-from graph_builder.store.manifest import read_manifest
-
-COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-def push_build(
-    store: str,
-    endpoint: str | None,
-    graph: str | None,
-    timeout: float = DEFAULT_TIMEOUT,
-    sources: Path | None = None,
-    out: Path | None = None,
-) -> str:
-    """Replace ``graph`` (or the default graph) at ``store`` with the build, verify through ``endpoint``."""
-    if not endpoint:
-        raise UsageError("give --endpoint (the store's SPARQL query endpoint, e.g. http://HOST:PORT/query) to verify the push")
-    build_dir = ensure_built(sources, out).parent
-    manifest = read_manifest(build_dir) or {}
-    expected = int(str(manifest.get("triples", 0)))
-    started = time.perf_counter()
-    push_graph((build_dir / NTRIPLES).read_bytes(), store, graph, timeout)
-    seconds = time.perf_counter() - started
-    counted = RemoteEngine(endpoint, timeout=timeout, graph=graph).select(COUNT_TRIPLES)
-    held = int(counted.rows[0]["n"].value) if counted.rows else 0
-    target = f"graph <{graph}>" if graph else "the default graph"
-    if held != expected:
-        raise PushVerificationError(
-            f"pushed {expected} triples to {target} at {redact(store)}, but {redact(endpoint)} reports {held}; "
-            "check that --endpoint queries the same store"
-        )
-    return f"pushed {expected} triples to {target} at {redact(store)} in {seconds:.2f}s; verified through {redact(endpoint)}"
 
 
 def oxigraph_binary() -> str:
@@ -71,13 +38,12 @@ def editor_links(base_url: str, build_dir: Path) -> list[tuple[str, str, str]]:
     from graph_builder.query.catalogue import load_catalogue
     from graph_builder.query.embedded import EmbeddedEngine
     from graph_builder.query.params import resolve
-    from graph_builder.query.remote import _with_prefixes
 
     engine = EmbeddedEngine(build_dir / "store")
     links = []
     for query in load_catalogue().values():
         values = {p.name: p.example for p in query.params if p.example}
-        text = _with_prefixes(bind_values(query.sparql, resolve(query, values, engine)))
+        text = with_prefixes(bind_values(query.sparql, resolve(query, values, engine)))
         fragment = urllib.parse.urlencode(
             {"query": text, "endpoint": f"{base_url}/query", "requestMethod": "POST", "tabTitle": query.id}
         )

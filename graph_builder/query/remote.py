@@ -1,4 +1,4 @@
-"""Query a remote SPARQL 1.1 endpoint through SPARQLWrapper, and push the graph over the Graph Store Protocol.
+"""Query a remote SPARQL 1.1 endpoint through SPARQLWrapper (and the HTTP helpers the push shares).
 
 Credentials come only from the environment: POLKG_ENDPOINT_USER and POLKG_ENDPOINT_PASSWORD (HTTP basic
 auth) or POLKG_ENDPOINT_TOKEN (bearer). They are never taken from the command line and never printed.
@@ -12,7 +12,6 @@ import re
 import socket
 import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from graph_builder.errors import (
@@ -24,7 +23,7 @@ from graph_builder.errors import (
     QueryError,
     UsageError,
 )
-from graph_builder.prefixes import PREFIXES
+from graph_builder.prefixes import with_prefixes
 from graph_builder.query.results import ResultSet, Term
 
 DEFAULT_TIMEOUT = 30.0
@@ -60,14 +59,8 @@ def auth_headers() -> dict[str, str]:
     return {}
 
 
-def _with_prefixes(sparql: str) -> str:
-    """Declare polkg's usual prefixes the query uses but does not declare (the embedded store predeclares them)."""
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", sparql, flags=re.IGNORECASE)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared and f"{p}:" in sparql]
-    return "\n".join([*lines, sparql]) if lines else sparql
-
-
-def _transport_error(endpoint: str, exc: BaseException, timeout: float) -> PolkgError:
+def transport_error(endpoint: str, exc: BaseException, timeout: float) -> PolkgError:
+    """The error for a request to ``endpoint`` that got no answer (timeout, DNS failure, refused)."""
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, TimeoutError | socket.timeout) or isinstance(exc, TimeoutError | socket.timeout):
         return EndpointTimeout(f"{redact(endpoint)} did not answer within {timeout:g} s (raise --timeout if the query is heavy)")
@@ -78,7 +71,8 @@ def _transport_error(endpoint: str, exc: BaseException, timeout: float) -> Polkg
     return EndpointUnreachable(f"cannot reach {redact(endpoint)}: {reason}")
 
 
-def _http_error(endpoint: str, code: int, body: str, query_text: bool) -> PolkgError:
+def http_error(endpoint: str, code: int, body: str, query_text: bool) -> PolkgError:
+    """The error for an HTTP error answer; a 400 to a query (``query_text``) is a malformed query."""
     message = _short(body) or "(no message)"
     if code == 400 and query_text:
         return QueryError(f"{redact(endpoint)} rejected the query as malformed (HTTP 400): {message}")
@@ -165,7 +159,7 @@ class RemoteEngine:
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
         client = SPARQLWrapper(self.endpoint)
-        client.setQuery(_with_prefixes(sparql))
+        client.setQuery(with_prefixes(sparql))
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setTimeout(max(1, round(self.timeout)))
@@ -182,7 +176,7 @@ class RemoteEngine:
             finally:
                 response.close()
         except urllib.error.HTTPError as exc:
-            raise _http_error(self.endpoint, exc.code, exc.read().decode("utf-8", "replace"), True) from None
+            raise http_error(self.endpoint, exc.code, exc.read().decode("utf-8", "replace"), True) from None
         except Exception as exc:  # SPARQLWrapper wraps HTTP errors in its own exception types
             raise self._wrapped(exc) from None
 
@@ -201,30 +195,7 @@ class RemoteEngine:
             if "Response:" in text:  # keep the server's own message, not SPARQLWrapper's preamble
                 text = text.split("Response:", 1)[1].strip()
                 text = re.sub(r"^b(['\"])(.*)\1$", r"\2", text, flags=re.DOTALL).replace("\\n", " ")
-            return _http_error(self.endpoint, code or 500, text, True)
+            return http_error(self.endpoint, code or 500, text, True)
         if isinstance(exc, urllib.error.URLError | OSError | TimeoutError):
-            return _transport_error(self.endpoint, exc, self.timeout)
+            return transport_error(self.endpoint, exc, self.timeout)
         return EndpointBadResponse(f"{redact(self.endpoint)}: {type(exc).__name__}: {_short(str(exc))}")
-
-
-def push_graph(ntriples: bytes, store: str, graph: str | None, timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Replace the default graph (or ``graph``) of a Graph Store Protocol endpoint with ``ntriples``, in one PUT."""
-    if urllib.parse.urlsplit(store).scheme not in ("http", "https"):
-        raise EndpointUnreachable(f"--store must be an http(s) URL, got {redact(store)!r}")
-    query = urllib.parse.urlencode({"graph": graph} if graph else {"default": ""}).replace("default=", "default")
-    separator = "&" if urllib.parse.urlsplit(store).query else "?"
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        store + separator + query,
-        data=ntriples,
-        method="PUT",
-        headers={"Content-Type": "application/n-triples", **auth_headers()},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
-            response.read()
-    except urllib.error.HTTPError as exc:
-        error = _http_error(store, exc.code, exc.read().decode("utf-8", "replace"), False)
-        raise type(error)(f"{error}; the push failed and the store keeps the previous contents of that graph") from None
-    except (urllib.error.URLError, OSError) as exc:
-        error = _transport_error(store, exc, timeout)
-        raise type(error)(f"{error}; the push failed and the store keeps the previous contents of that graph") from None
