@@ -154,3 +154,26 @@ def test_readme_first_command_twice(tmp_path: Path) -> None:
     assert f"sources: {(copy / 'sources').resolve()} (the folder polkg-out was built from)" in done.stdout, (
         "the clone's own sources are used, not the copy pip installed"
     )
+
+
+def test_views_and_exports_are_the_same_bytes_in_every_process(tmp_path: Path) -> None:
+    """Two runs differ only in Python's hash seed: the site and every export format must be byte-identical
+    (the agency panel listed provenance in set order, and JSON-LD gave blank nodes random ids)."""
+    from graph_builder.publish import formats
+
+    built = polkg("build", "--out", "b", cwd=tmp_path)
+    assert_clean(built)
+    names = formats.names()
+    assert "json-ld" in names
+    runs = []
+    for seed in ("1", "2"):
+        site = tmp_path / f"site-{seed}"
+        env = polkg_env(PYTHONHASHSEED=seed)
+        assert_clean(polkg("views", "--build", "b", "--out", site.name, cwd=tmp_path, env=env))
+        for name in names:
+            assert_clean(
+                polkg("export", "--out", "b", "--format", name, "-o", f"{site.name}/export.{name}", cwd=tmp_path, env=env)
+            )
+        runs.append({p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()})
+    assert len(runs[0]) >= 5 + len(names) and runs[0].keys() == runs[1].keys()
+    assert [name for name in runs[0] if runs[0][name] != runs[1][name]] == []

@@ -35,10 +35,11 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     positions = spring(graph.subgraph(keep), seed=11)
     kinds = kind_colours(r.kind for r in data.responsibilities)
     agency_docs: dict[str, set[str]] = defaultdict(set)
-    agency_prov: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    # in the order the data states them (a set's order changes from run to run, and the panel shows the first 12)
+    agency_prov: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
     for r in data.responsibilities:
         agency_docs[r.agency].add(r.doc)
-        agency_prov[r.agency].add((r.source, r.locator))
+        agency_prov[r.agency][(r.source, r.locator)] = None
     themes: set[str] = set()
     seen: set[str] = set()
     for r in data.responsibilities:
