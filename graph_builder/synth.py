@@ -419,7 +419,7 @@ def write_corpus(out: Path, documents: int, seed: int = 1, shape: Shape | None =
     if documents < 1:
         raise UsageError("--documents must be at least 1")
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "registry" / REGISTRY_NAMES[0]).exists():
+    if not _fs.is_ours(out, f"registry/{REGISTRY_NAMES[0]}"):
         raise UsageError(f"{out} exists and is not a sources folder; choose another --out")
     writer = _Writer(documents, seed, shape or Shape())
     tmp = _fs.temp_dir(out)

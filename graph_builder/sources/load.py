@@ -1,4 +1,4 @@
-"""Load a curated sources folder and check its structure and every reference between files."""
+"""Load a curated sources folder: find its files, parse them (in parallel, cached), model each, then check them together."""
 
 from __future__ import annotations
 

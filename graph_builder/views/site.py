@@ -12,7 +12,7 @@ from typing import Any
 
 from graph_builder import __version__, _fs
 from graph_builder.analytics.data import ViewData
-from graph_builder.analytics.networks import analyse
+from graph_builder.analytics.networks import Analysis, analyse
 from graph_builder.errors import UsageError
 from graph_builder.views import registry
 from graph_builder.views.page import environment, render_page, vis_assets
@@ -49,11 +49,16 @@ def write_site(
     if max_nodes < 1:
         raise UsageError("--max-nodes must be at least 1")
     out = Path(out)
-    if out.exists() and not (out / SITE_MANIFEST).exists() and any(out.iterdir()):
+    if not _fs.is_ours(out, SITE_MANIFEST):
         raise UsageError(f"{out} exists and is not a polkg views folder (no {SITE_MANIFEST}); choose another --out")
+    analysis = analyse(data)
+    with _fs.locked(out):
+        return _write_site(data, out, origin, max_nodes, fetch_seconds, analysis)
+
+
+def _write_site(data: ViewData, out: Path, origin: str, max_nodes: int, fetch_seconds: float, analysis: Analysis) -> SiteResult:
     env = environment()
     vis_js = vis_assets()
-    analysis = analyse(data)
     tmp = _fs.temp_dir(out)
     written = []
     try:
