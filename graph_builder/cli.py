@@ -43,8 +43,10 @@ def _reported(func: F) -> F:
         except PolkgError as exc:
             if isinstance(exc, SourceError):
                 _note_skipped(exc.skipped)
+            from graph_builder.query.remote import scrub
+
             for line in exc.report():
-                click.echo(line, err=True)
+                click.echo(scrub(line), err=True)  # no credential value in any message, whatever the server echoed
             if isinstance(exc, SourceError):
                 validating = click.get_current_context().info_name == "validate"
                 click.echo("nothing was written" if validating else "nothing was written; the build is unchanged", err=True)
@@ -69,16 +71,24 @@ def _graph_options(func: F) -> F:
 
 
 def _endpoint_options(func: F) -> F:
-    """--endpoint, --graph and --timeout: read a remote SPARQL endpoint instead of the embedded store."""
-    from graph_builder.query.remote import DEFAULT_TIMEOUT
+    """--endpoint, --graph, --timeout and --max-answer-mb: read a remote SPARQL endpoint instead of the embedded store."""
+    from graph_builder.query.remote import DEFAULT_MAX_ANSWER_MB, DEFAULT_TIMEOUT
 
+    func = click.option(
+        "--max-answer-mb",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_MAX_ANSWER_MB,
+        show_default=True,
+        envvar="POLKG_MAX_ANSWER_MB",
+        help="With --endpoint: refuse an answer larger than this many MB (10^6 bytes; exit 7) (POLKG_MAX_ANSWER_MB).",
+    )(func)
     func = click.option(
         "--timeout",
         type=click.FloatRange(min=0.1),
         default=DEFAULT_TIMEOUT,
         show_default=True,
         envvar="POLKG_TIMEOUT",
-        help="Seconds to wait for a remote endpoint (POLKG_TIMEOUT).",
+        help="With --endpoint: seconds for each whole request, answer included (exit 5 past it) (POLKG_TIMEOUT).",
     )(func)
     func = click.option(
         "--graph",
@@ -91,8 +101,9 @@ def _endpoint_options(func: F) -> F:
         "--endpoint",
         default=None,
         envvar="POLKG_ENDPOINT",
-        help="Query this SPARQL 1.1 endpoint instead of the embedded store (POLKG_ENDPOINT). Credentials only from "
-        "POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.",
+        help="Query this SPARQL 1.1 endpoint (an http:// or https:// URL) instead of the embedded store (POLKG_ENDPOINT). "
+        "Credentials only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN; redirects are "
+        "followed to the same origin only.",
     )(func)
     return func
 
@@ -138,12 +149,17 @@ def _format_option(func: F) -> F:
 
 
 def _engine(
-    sources: Path | None, out: Path | None, endpoint: str | None = None, graph_iri: str | None = None, timeout: float = 30.0
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None = None,
+    graph_iri: str | None = None,
+    timeout: float = 30.0,
+    max_answer_mb: float | None = None,
 ) -> Engine:
     """The remote endpoint if one is given, else the embedded store of the build (built on demand)."""
     from graph_builder.query.open import open_engine
 
-    return open_engine(sources, out, endpoint, graph_iri, timeout, echo=_note)
+    return open_engine(sources, out, endpoint, graph_iri, timeout, echo=_note, max_answer_mb=max_answer_mb)
 
 
 def _note(message: str) -> None:
@@ -318,6 +334,7 @@ def query_run(
     endpoint: str | None,
     graph_iri: str | None,
     timeout: float,
+    max_answer_mb: float,
 ) -> None:
     """Run the stored query QUERY_ID (builds the graph first if needed).
 
@@ -331,7 +348,7 @@ def query_run(
 
     stored = get_query(query_id)
     values = _parse_params(params)
-    engine = _engine(sources, out, endpoint, graph_iri, timeout)
+    engine = _engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb)
     click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
 
 
@@ -374,6 +391,7 @@ def sparql(
     endpoint: str | None,
     graph_iri: str | None,
     timeout: float,
+    max_answer_mb: float,
 ) -> None:
     """Run your own read-only SPARQL query: QUERY_OR_FILE is the query text, a file, or - for stdin.
 
@@ -392,7 +410,7 @@ def sparql(
     from graph_builder.query.results import render
 
     request = sparql_request(query_or_file, fmt, formats.names(rdf=True))
-    answer = request.run(_engine(sources, out, endpoint, graph_iri, timeout))
+    answer = request.run(_engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb))
     if isinstance(answer, bytes):
         from graph_builder.publish.export import serialise_ntriples
 
@@ -428,11 +446,12 @@ def export(
     endpoint: str | None,
     graph_iri: str | None,
     timeout: float,
+    max_answer_mb: float,
 ) -> None:
     """Export the whole graph (data and ontology), from the build or, with --endpoint, from a store."""
     from graph_builder.publish.export import export_graph
 
-    _write_output(export_graph(fmt, sources, out, endpoint, graph_iri, timeout, echo=_note), output)
+    _write_output(export_graph(fmt, sources, out, endpoint, graph_iri, timeout, echo=_note, max_answer_mb=max_answer_mb), output)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -513,6 +532,7 @@ def views(
     endpoint: str | None,
     graph_iri: str | None,
     timeout: float,
+    max_answer_mb: float,
     sources: Path | None,
 ) -> None:
     """Write the interactive views: an index.html and one offline page per view.
@@ -523,7 +543,7 @@ def views(
     """
     from graph_builder.views import default_site, generate
 
-    engine = _engine(sources, build_out, endpoint, graph_iri, timeout)
+    engine = _engine(sources, build_out, endpoint, graph_iri, timeout, max_answer_mb)
     store = getattr(engine, "store_path", None)
     result = generate(engine, site or default_site(), _origin(endpoint, graph_iri, store), max_nodes)
     for v in result.views:
@@ -551,6 +571,7 @@ def analyze(
     endpoint: str | None,
     graph_iri: str | None,
     timeout: float,
+    max_answer_mb: float,
 ) -> None:
     """Coordination analytics per document: degree, weighted degree, betweenness, communities, and the
     change from one policy document to the next (joined, left, continued, reorganised; links gained and lost).
@@ -563,7 +584,7 @@ def analyze(
     from graph_builder.analytics.report import report
     from graph_builder.query.params import resolve_value
 
-    engine = _engine(sources, out, endpoint, graph_iri, timeout)
+    engine = _engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb)
     selected = {resolve_value("document", value, engine, "doc").value for value in docs} if docs else None
     click.echo(report(analyse(fetch(engine)), fmt, selected), nl=False)
 

@@ -14,7 +14,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -385,3 +386,387 @@ def test_views_same_from_endpoint(pushed: str, site: Path, tmp_path: Path) -> No
             continue
         assert page_data(remote / page.name) == page_data(page), page.name
     assert len(list(site.glob("*.html"))) == 6
+
+
+# ------------------------------------------------------------------ hostile and broken endpoints (issue 14)
+SELECT_ONE = "SELECT ?x WHERE { ?x ?p ?o } LIMIT 1"
+EMPTY_RESULTS = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": []}}).encode()
+JSON_TYPE = "application/sparql-results+json"
+PASSWORD, TOKEN = "pa55-w0rd:x&y", "tok-3n-s3cret"
+BASIC = base64.b64encode(f"analyst:{PASSWORD}".encode()).decode()
+
+
+class _Scripted(http.server.BaseHTTPRequestHandler):
+    """A stub whose answer is ``script(handler)``; every request is recorded (method, path, headers, body)."""
+
+    protocol_version = "HTTP/1.1"
+    script: Callable[[_Scripted], None]
+    seen: list[tuple[str, str, dict[str, str], bytes]]
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _handle(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.body = body
+        self.seen.append((self.command, self.path, dict(self.headers), body))
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            type(self).script(self)
+
+    do_GET = do_POST = _handle
+
+    def reply(self, code: int, body: bytes, kind: str = JSON_TYPE, headers: dict[str, str] | None = None) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def echo(self) -> bytes:
+        """Everything the client sent, the Basic credentials decoded too: what a careless server prints back."""
+        auth = self.headers.get("Authorization", "")
+        decoded = base64.b64decode(auth[6:]).decode() if auth.startswith("Basic ") else ""
+        return f"{self.requestline}\n{self.headers}\n{self.body.decode()}\ncredentials: {decoded}".encode()
+
+
+@dataclass
+class _Server:
+    url: str
+    seen: list[tuple[str, str, dict[str, str], bytes]]
+    handler: type[_Scripted]
+
+    def script(self, func: Callable[[_Scripted], None]) -> None:
+        self.handler.script = staticmethod(func)  # type: ignore[assignment]
+
+
+@pytest.fixture
+def stubs() -> Iterator[Callable[[Callable[[_Scripted], None]], _Server]]:
+    """start(script) -> a stub server on its own loopback port (its own origin), stopped after the test."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(script: Callable[[_Scripted], None]) -> _Server:
+        seen: list[tuple[str, str, dict[str, str], bytes]] = []
+        handler = type("Handler", (_Scripted,), {"script": staticmethod(script), "seen": seen})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return _Server(f"http://127.0.0.1:{server.server_address[1]}/sparql", seen, handler)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+CREDENTIALS = {
+    "basic": {"POLKG_ENDPOINT_USER": "analyst", "POLKG_ENDPOINT_PASSWORD": PASSWORD},
+    "bearer": {"POLKG_ENDPOINT_TOKEN": TOKEN},
+}
+
+
+def _no_secret(text: str) -> None:
+    for secret in (PASSWORD, TOKEN, BASIC, urllib.parse.quote(PASSWORD, safe=""), urllib.parse.quote_plus(PASSWORD)):
+        assert secret not in text, f"{secret!r} printed"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("auth", sorted(CREDENTIALS))
+def test_no_credentials_across_origins(stubs, status: int, auth: str) -> None:
+    other = stubs(lambda h: h.reply(200, EMPTY_RESULTS))
+    endpoint = stubs(lambda h: h.reply(status, b"moved", "text/plain", {"Location": other.url + "?stolen=1"}))
+    result = _run(["--endpoint", endpoint.url], env=CREDENTIALS[auth])
+    assert result.exit_code == 6, result.output
+    here, there = endpoint.url.rsplit("/", 1)[0], other.url.rsplit("/", 1)[0]
+    assert f"{here} redirected (HTTP {status}) to another origin, {there}" in result.output
+    assert all("Authorization" not in headers for _, _, headers, _ in other.seen) and not other.seen
+    assert endpoint.seen[0][2]["Authorization"].startswith("Basic " if auth == "basic" else "Bearer ")
+    _no_secret(result.output)
+
+
+def test_cross_origin_includes_scheme_and_port(stubs) -> None:
+    """http -> https on the same host, or another port, is another origin too."""
+    for location in ("https://127.0.0.1:{port}/sparql", "http://127.0.0.1:{other}/sparql", "http://localhost:{port}/sparql"):
+        server = stubs(lambda h: None)
+        port, other = server.url.split(":")[2].split("/")[0], free_port()
+        target = location.format(port=port, other=other)
+        server.script(lambda h, target=target: h.reply(302, b"", "text/plain", {"Location": target}))
+        result = _run(["--endpoint", server.url], env=CREDENTIALS["basic"])
+        assert result.exit_code == 6 and "to another origin" in result.output, (location, result.output)
+        assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("status", [301, 303, 307, 308])
+def test_same_origin_redirect_followed_with_credentials(stubs, status: int) -> None:
+    def script(h: _Scripted) -> None:
+        if h.path.startswith("/sparql/"):
+            ok = h.headers.get("Authorization") == f"Basic {BASIC}"
+            has_query = "query=" in (h.body.decode() if h.command == "POST" else h.path)
+            h.reply(200 if ok and has_query else 401, EMPTY_RESULTS if ok and has_query else b"no")
+        else:
+            h.reply(status, b"", "text/plain", {"Location": "/sparql/"})
+
+    server = stubs(script)
+    result = _run(["--endpoint", server.url, "--format", "csv"], env=CREDENTIALS["basic"])
+    assert result.exit_code == 0 and result.output.strip() == "x", result.output
+    method = server.seen[1][0]
+    assert method == ("POST" if status in (307, 308) else "GET")
+
+
+def test_redirect_loop_is_bounded(stubs) -> None:
+    server = stubs(lambda h: h.reply(307, b"", "text/plain", {"Location": "/sparql"}))
+    result = _run(["--endpoint", server.url])
+    assert result.exit_code == 6 and "redirected more than 5 times" in result.output
+    assert len(server.seen) == 6
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (400, "text/plain"),
+        (401, "text/plain"),
+        (500, "text/plain"),
+        (502, "text/html"),
+        (200, "text/html"),
+        (200, "text/plain"),
+        (200, JSON_TYPE),  # JSON, but not results: the echo is in a field
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("auth", sorted(CREDENTIALS))
+def test_echoed_credentials_are_never_printed(stubs, answer: tuple[int, str], auth: str) -> None:
+    code, kind = answer
+
+    def script(h: _Scripted) -> None:
+        echo = h.echo()
+        if kind == JSON_TYPE:
+            echo = json.dumps({"head": {"vars": ["x"]}, "results": echo.decode()}).encode()
+        h.reply(code, echo, kind)
+
+    server = stubs(script)
+    result = _run(["--endpoint", server.url], env=CREDENTIALS[auth])
+    assert result.exit_code in (3, 6, 7), result.output
+    assert "Traceback" not in result.output
+    _no_secret(result.output)
+    if code != 200:
+        assert "***" in result.output, "the echo is shown, masked"
+
+
+def test_credentials_in_the_url_are_refused_and_never_printed(stubs) -> None:
+    server = stubs(lambda h: h.reply(200, EMPTY_RESULTS))
+    url = server.url.replace("http://", f"http://analyst:{urllib.parse.quote(PASSWORD, safe='')}@")
+    result = _run(["--endpoint", url])
+    assert result.exit_code == 2 and "holds credentials" in result.output and "POLKG_ENDPOINT_USER" in result.output
+    _no_secret(result.output)
+    assert not server.seen
+
+
+def test_library_errors_hold_no_secret(stubs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """str(error), as a library caller sees it, is masked too (not only what the CLI prints)."""
+    from graph_builder.errors import PolkgError
+
+    for name, value in CREDENTIALS["bearer"].items():
+        monkeypatch.setenv(name, value)
+    server = stubs(lambda h: h.reply(500, h.echo(), "text/plain"))
+    with pytest.raises(PolkgError) as failed:
+        RemoteEngine(server.url).select(SELECT_ONE)
+    _no_secret(str(failed.value))
+
+
+def _drip_body(h: _Scripted) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", JSON_TYPE)
+    h.send_header("Content-Length", "100000")
+    h.end_headers()
+    for _ in range(60):
+        h.wfile.write(b" ")
+        h.wfile.flush()
+        time.sleep(1)
+
+
+def _drip_headers(h: _Scripted) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nX-Slow: " + b"a" * 60:
+        h.wfile.write(bytes([byte]))
+        h.wfile.flush()
+        time.sleep(1)
+
+
+@pytest.mark.parametrize("script", [_drip_body, _drip_headers], ids=["body", "headers"])
+def test_timeout_is_a_deadline_for_the_whole_request(stubs, script) -> None:
+    server = stubs(script)
+    started = time.monotonic()
+    result = _run(["--endpoint", server.url, "--timeout", "3"])
+    took = time.monotonic() - started
+    assert result.exit_code == 5 and "did not answer within 3 s" in result.output, result.output
+    assert 2.9 < took < 5, took
+
+
+def _endless(h: _Scripted) -> None:
+    """Valid-looking SPARQL JSON that never ends (no Content-Length: the size is not announced)."""
+    h.protocol_version = "HTTP/1.0"
+    h.send_response(200)
+    h.send_header("Content-Type", JSON_TYPE)
+    h.end_headers()
+    h.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": [')
+    row = json.dumps({"x": {"type": "literal", "value": "y" * 1000}}).encode() + b","
+    for _ in range(400_000):  # 400 MB if nobody stops reading
+        h.wfile.write(row)
+
+
+def test_answer_size_is_capped_and_memory_bounded(stubs) -> None:
+    server = stubs(_endless)
+    probe = (
+        "import resource, sys\n"
+        "from graph_builder.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as exc:\n"
+        "    print('rss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "    sys.exit(exc.code)\n"
+    )
+    args = ["sparql", SELECT_ONE, "--endpoint", server.url, "--max-answer-mb", "2"]
+    started = time.monotonic()
+    done = subprocess.run([os.sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 7, done.stderr
+    assert "larger than the limit of 2 MB" in done.stderr and "--max-answer-mb (POLKG_MAX_ANSWER_MB)" in done.stderr
+    rss_kb = int(done.stderr.split("rss ")[1].split()[0])
+    assert rss_kb < 200_000, f"{rss_kb} KB resident for a 2 MB limit"
+    assert time.monotonic() - started < 20
+
+
+def test_announced_size_over_the_limit_is_refused_before_reading(stubs) -> None:
+    server = stubs(lambda h: h.reply(200, b" " * 3_000_000))
+    result = _run(["--endpoint", server.url], env={"POLKG_MAX_ANSWER_MB": "1"})
+    assert result.exit_code == 7 and "it announced 3,000,000 bytes" in result.output, result.output
+    under = _run(["--endpoint", stubs(lambda h: h.reply(200, EMPTY_RESULTS)).url], env={"POLKG_MAX_ANSWER_MB": "1"})
+    assert under.exit_code == 0, under.output
+
+
+def test_max_answer_mb_is_documented() -> None:
+    result = CliRunner().invoke(main, ["query", "run", "--help"])
+    assert "--max-answer-mb" in result.output and "POLKG_MAX_ANSWER_MB" in " ".join(result.output.split())
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use a triple store", 1)[1].split("\n## ", 1)[0]
+    assert "POLKG_MAX_ANSWER_MB" in section and "256 MB" in section
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "file:///etc/passwd",
+        "ftp://127.0.0.1/query",
+        "query",
+        "localhost:7878/query",
+        "http://",
+        "http://host:port/x",
+        "gopher://x",
+    ],
+)
+def test_only_http_and_https_endpoints(endpoint: str) -> None:
+    for args in (["sparql", SELECT_ONE], ["query", "run", "documents"], ["export", "--format", "n-triples"]):
+        result = CliRunner().invoke(main, [*args, "--endpoint", endpoint])
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and "root:" not in result.output
+        assert "http://" in result.output or "not a valid URL" in result.output
+
+
+def _json(data: object) -> bytes:
+    return json.dumps(data).encode()
+
+
+def _results(*terms: object, variables: object = ("x",)) -> bytes:
+    return _json({"head": {"vars": list(variables) if isinstance(variables, tuple) else variables},
+                  "results": {"bindings": [{"x": t} for t in terms]}})  # fmt: skip
+
+
+MALFORMED = {
+    "deeply nested": (b'{"head": {"vars": []}, "results": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", "nested too deeply"),
+    "nested term value": (_results({"type": "literal", "value": json.loads("[" * 50 + "]" * 50)}), "not a string"),
+    "number for a value": (_results({"type": "literal", "value": 42}), "the value of ?x in row 1 is a number"),
+    "number for a name": (_results(variables=[1]), '"head.vars" is not an array of names'),
+    "non-IRI uri": (_results({"type": "uri", "value": "not an iri"}), "not an absolute IRI"),
+    "IRI with a space": (_results({"type": "uri", "value": "http://a b"}), "not an absolute IRI"),
+    "unknown term type": (_results({"type": "thing", "value": "v"}), 'type "thing"'),
+    "term not an object": (_results("v"), "?x in row 1 is a string"),
+    "row not an object": (_json({"head": {"vars": ["x"]}, "results": {"bindings": [1]}}), "row 1 is a number"),
+    "datatype not an IRI": (_results({"type": "literal", "value": "1", "datatype": "int"}), "datatype of ?x in row 1"),
+    "bad language tag": (_results({"type": "literal", "value": "a", "xml:lang": "en gb"}), "language tag"),
+    "missing head": (_json({"results": {"bindings": []}}), 'no "head" object'),
+    "head not an object": (_json({"head": [], "results": {"bindings": []}}), '"head" is an array'),
+    "missing vars": (_json({"head": {}, "results": {"bindings": []}}), 'no "vars" array'),
+    "missing results": (_json({"head": {"vars": ["x"]}}), 'neither "results" nor "boolean"'),
+    "missing bindings": (_json({"head": {"vars": ["x"]}, "results": {}}), 'no "bindings" array'),
+    "boolean as a string": (_json({"head": {}, "boolean": "false"}), '"boolean" is "false", not true or false'),
+    "boolean as a number": (_json({"head": {}, "boolean": 2}), '"boolean" is 2'),
+    "top-level array": (_json([1, 2]), "is an array, not an object"),
+    "truncated JSON": (EMPTY_RESULTS[:-5], "did not answer with SPARQL JSON results"),
+    "not UTF-8": (b'{"head": {"vars": ["\xff"]}}', "did not answer with SPARQL JSON results"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_answers_exit_7_saying_what(stubs, case: str) -> None:
+    body, expected = MALFORMED[case]
+    server = stubs(lambda h: h.reply(200, body))
+    result = _run(["--endpoint", server.url])
+    assert result.exit_code == 7, result.output
+    assert expected in result.output and "Traceback" not in result.output
+    assert len(result.output) < 700
+
+
+@pytest.mark.parametrize(
+    ("kind", "query"),
+    [("text/html", SELECT_ONE), ("application/xml", SELECT_ONE), ("text/turtle", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")],
+)
+def test_wrong_content_type_exit_7(stubs, kind: str, query: str) -> None:
+    body = EMPTY_RESULTS if "CONSTRUCT" not in query else b"@prefix x: <http://x/> . x:a x:b x:c ."
+    server = stubs(lambda h: h.reply(200, body, kind))
+    result = CliRunner().invoke(main, ["sparql", query, "--endpoint", server.url])
+    assert result.exit_code == 7 and f"it sent {kind}" in result.output, result.output
+
+
+def test_malformed_ntriples_exit_7(stubs) -> None:
+    server = stubs(lambda h: h.reply(200, b"<http://a> <http://b> oops .\n", "application/n-triples"))
+    for args in (["sparql", "DESCRIBE <http://a>"], ["export", "--format", "turtle"]):
+        result = CliRunner().invoke(main, [*args, "--endpoint", server.url])
+        assert result.exit_code == 7 and "malformed N-Triples" in result.output, result.output
+        assert "Traceback" not in result.output
+
+
+def test_cut_short_answer_exit_7(stubs) -> None:
+    def script(h: _Scripted) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", JSON_TYPE)
+        h.send_header("Content-Length", "1000")
+        h.end_headers()
+        h.wfile.write(EMPTY_RESULTS[:20])
+        h.close_connection = True
+
+    result = _run(["--endpoint", stubs(script).url])
+    assert result.exit_code == 7 and "closed the connection before the end of its answer" in result.output, result.output
+
+
+def test_virtuoso_booleans_read_as_the_embedded_store_gives_them(engine: EmbeddedEngine) -> None:
+    """Virtuoso writes xsd:boolean as "1"/"0" and may answer ASK with 1/0 or an __ask_retval row."""
+    from graph_builder.query.remote import parse_results
+
+    xsd_boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    local = engine.select("SELECT ?b WHERE { VALUES ?b { true false } }")
+    virtuoso = _results(
+        {"type": "typed-literal", "value": "1", "datatype": xsd_boolean},
+        {"type": "literal", "value": "0", "datatype": xsd_boolean},
+        variables=["b"],
+    ).replace(b'"x"', b'"b"')
+    remote = parse_results("http://virtuoso/sparql", virtuoso)
+    assert remote == local
+    assert [t.value for t in remote.rows[0].values()] == ["true"]
+    for answer, expected in (({"boolean": 1}, True), ({"boolean": 0}, False), ({"boolean": True}, True)):
+        assert parse_results("http://v/sparql", _json({"head": {}, **answer})).boolean is expected
+    ask_row = _json(
+        {"head": {"vars": ["__ask_retval"]}, "results": {"bindings": [{"__ask_retval": {"type": "literal", "value": "1"}}]}}
+    )
+    assert parse_results("http://v/sparql", ask_row).boolean is True
+    assert engine.select("ASK { ?s ?p ?o }").boolean is True
+    integer = _results({"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"})
+    assert parse_results("http://v/sparql", integer).rows[0]["x"].value == "1", "only xsd:boolean is rewritten"

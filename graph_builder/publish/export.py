@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from graph_builder.layout import NTRIPLES
 from graph_builder.publish import formats
-from graph_builder.query.remote import DEFAULT_TIMEOUT
+from graph_builder.query.remote import DEFAULT_MAX_ANSWER_MB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from graph_builder.query.remote import RemoteEngine
@@ -24,12 +24,13 @@ def export_graph(
     graph: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     echo: Callable[[str], None] | None = None,
+    max_answer_mb: float = DEFAULT_MAX_ANSWER_MB,
 ) -> bytes:
     """The whole graph (data and ontology) as ``fmt``: from ``endpoint`` (and ``graph``) if given, else from the build."""
     if endpoint:
         from graph_builder.query.remote import RemoteEngine
 
-        return export_remote(RemoteEngine(endpoint, timeout=timeout, graph=graph), fmt)
+        return export_remote(RemoteEngine(endpoint, timeout=timeout, graph=graph, max_answer_mb=max_answer_mb), fmt)
     from graph_builder.store.build import ensure_built
 
     return export_build(ensure_built(sources, out, echo, verify_files=True).parent, fmt)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graph_builder.query.engine import Engine
-from graph_builder.query.remote import DEFAULT_TIMEOUT
+from graph_builder.query.remote import DEFAULT_MAX_ANSWER_MB, DEFAULT_TIMEOUT
 
 
 def open_engine(
@@ -16,14 +16,15 @@ def open_engine(
     graph: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     echo: Callable[[str], None] | None = None,
+    max_answer_mb: float | None = None,
 ) -> Engine:
     """The remote ``endpoint`` (its named ``graph`` as the default graph) if one is given, else the embedded
     store of build ``out`` from ``sources``, built first when not current and rebuilt once if found damaged
-    (``echo`` says when either happens)."""
+    (``echo`` says when either happens). ``max_answer_mb`` caps a remote answer (default DEFAULT_MAX_ANSWER_MB)."""
     if endpoint:
         from graph_builder.query.remote import RemoteEngine
 
-        return RemoteEngine(endpoint, timeout=timeout, graph=graph)
+        return RemoteEngine(endpoint, timeout=timeout, graph=graph, max_answer_mb=max_answer_mb or DEFAULT_MAX_ANSWER_MB)
     from graph_builder.layout import default_out
     from graph_builder.query.embedded import EmbeddedEngine
     from graph_builder.store.build import ensure_built, repair
