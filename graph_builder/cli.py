@@ -398,6 +398,8 @@ def sparql(
     SELECT and ASK print a table (or csv, json, markdown); CONSTRUCT and DESCRIBE write RDF (turtle,
     n-triples, json-ld). Updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE ...) are refused.
     The prefixes pk, eli, org, prov, skos, dcterms, doc, agency, zone and others are predeclared.
+    On the embedded store the query stops after --timeout seconds; SERVICE and queries over polkg's
+    size and nesting limits are refused (exit 3).
 
     \b
     Examples:
@@ -410,7 +412,7 @@ def sparql(
     from graph_builder.query.results import render
 
     request = sparql_request(query_or_file, fmt, formats.names(rdf=True))
-    answer = request.run(_engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb))
+    answer = request.run(_engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb), timeout)
     if isinstance(answer, bytes):
         from graph_builder.publish.export import serialise_ntriples
 
@@ -609,7 +611,11 @@ def analyze(
 def serve(
     sparql_endpoint: bool, port: int, host: str, timeout: float, site: Path | None, sources: Path | None, out: Path | None
 ) -> None:
-    """Serve the views site on 127.0.0.1 until interrupted, or with --sparql a read-only SPARQL endpoint (Oxigraph)."""
+    """Serve the views site on 127.0.0.1 until interrupted, or with --sparql a read-only SPARQL endpoint (Oxigraph).
+
+    The endpoint refuses updates, SERVICE and queries over polkg's limits (400, with the reason), and
+    answers a query past --timeout with 503.
+    """
     if sparql_endpoint:
         from graph_builder.publish.serve import serve_sparql
 

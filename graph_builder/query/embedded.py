@@ -58,7 +58,7 @@ class EmbeddedEngine:
         self.store_path, self._repair = self._repair(), None
         self.store = self._open()
 
-    def _repaired(self, run: Callable[[], T]) -> T:
+    def repaired(self, run: Callable[[], T]) -> T:
         """``run()``; if it finds the store damaged and a repair is possible, rebuild the store and run it again."""
         try:
             return run()
@@ -77,7 +77,7 @@ class EmbeddedEngine:
             raise QueryError(f"cannot open the graph store at {self.store_path}: {exc}; run 'polkg build'") from None
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
-        return self._repaired(lambda: self._select(sparql, bindings))
+        return self.repaired(lambda: self._select(sparql, bindings))
 
     def _select(self, sparql: str, bindings: dict[str, Term] | None) -> ResultSet:
         import pyoxigraph as ox
@@ -114,7 +114,7 @@ class EmbeddedEngine:
 
     def construct(self, sparql: str) -> bytes:
         """N-Triples answer to a CONSTRUCT or DESCRIBE query."""
-        return self._repaired(lambda: self._construct(sparql))
+        return self.repaired(lambda: self._construct(sparql))
 
     def _construct(self, sparql: str) -> bytes:
         import pyoxigraph as ox
