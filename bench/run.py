@@ -2,6 +2,7 @@
 
     python bench/run.py                       # N = 100, 1,000, 10,000; table on stdout, figures in bench/results.json
     python bench/run.py --sizes 100 --runs 5  # the smoke run the tests do
+    python bench/run.py --virtuoso            # also push the largest N into a private Virtuoso and time the queries there
 
 For each N it measures the full build (phases, triples per second, peak memory of the build process
 and of its largest worker), the rebuild after one source file changes (and checks the output equals
@@ -11,6 +12,9 @@ query whose parameters are optional, the same typical query once on a plain in-m
 (each stopped at its own limit, so the ratio is exact or a stated lower bound), and the views (the
 largest one's generation time). Once, on the curated graph, it times
 ``polkg query run documents --format json`` as a whole process. Ratios N=1,000 -> 10,000 close the report.
+With ``--virtuoso`` (Debian's virtuoso-opensource installed), the largest N is pushed once into a private
+Virtuoso (tests/virtuoso_server.py) and every stored query is timed there through ``--endpoint``'s engine,
+beside the embedded store's median.
 """
 
 from __future__ import annotations
@@ -293,6 +297,7 @@ def bench_size(
     rdflib_factor: float,
     rdflib_cap: float,
     rebuild_runs: int = 5,
+    virtuoso: bool = False,
 ) -> dict[str, Any]:
     from graph_builder.synth import write_corpus
 
@@ -334,6 +339,48 @@ def bench_size(
         del q["sparql"]
     record["queries"] = queries
     record["views"] = time_views(out, work / f"site-{n}")
+    if virtuoso:
+        record["virtuoso"] = time_virtuoso(out, work, params, runs, query_seconds)
+    return record
+
+
+VIRTUOSO_GRAPH = "https://example.org/polkg-bench"
+
+
+def time_virtuoso(out: Path, work: Path, params: dict[str, str], runs: int, seconds: float) -> dict[str, Any]:
+    """Push the build at ``out`` once into a private Virtuoso, then time every stored query there (same
+    typical parameters, the same engine `--endpoint ... --graph ...` uses)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import virtuoso_server
+
+    from graph_builder.publish.push import push_graph
+    from graph_builder.query.catalogue import load_catalogue
+    from graph_builder.query.embedded import EmbeddedEngine
+    from graph_builder.query.remote import RemoteEngine
+
+    embedded = EmbeddedEngine(out / "store")
+    credentials = {"POLKG_ENDPOINT_USER": "dba", "POLKG_ENDPOINT_PASSWORD": "dba"}
+    saved = {name: os.environ.get(name) for name in (*credentials, "POLKG_ENDPOINT_TOKEN")}
+    os.environ.update(credentials)
+    os.environ.pop("POLKG_ENDPOINT_TOKEN", None)
+    try:
+        with virtuoso_server.running(work / "virtuoso", query_seconds=300) as base:
+            t = time.perf_counter()
+            push_graph((out / "graph.nt").read_bytes(), base + "/sparql-graph-crud-auth", VIRTUOSO_GRAPH, timeout=1800)
+            record: dict[str, Any] = {"push_seconds": time.perf_counter() - t, "queries": {}}
+            remote = RemoteEngine(base + "/sparql", timeout=300, graph=VIRTUOSO_GRAPH)
+            for query_id, query in sorted(load_catalogue().items()):
+                bindings = bound(query, params, embedded)
+                try:
+                    record["queries"][query_id] = timed(remote, query.sparql, bindings, runs, seconds)
+                except Exception as exc:  # a store's own failure is a figure too
+                    record["queries"][query_id] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return record
 
 
@@ -417,6 +464,27 @@ def report(results: dict[str, Any]) -> str:
                 q = next(q for q in r["queries"] if q["id"] == query_id)["listing"]
                 cells.append(f"{q['median'] * 1000:.1f} / {q['max'] * 1000:.1f} ms; {q['rows']:,} rows")
             row(query_id, cells)
+    for r in sizes:
+        if "virtuoso" not in r:
+            continue
+        v = r["virtuoso"]
+        lines += [
+            "",
+            f"Virtuoso 7 at N = {r['documents']:,} ({r['build']['triples']:,} triples pushed once in "
+            f"{v['push_seconds']:.1f}s, Digest auth): median ms of each stored query through the endpoint, "
+            "beside the embedded store's",
+            "",
+            "| query | embedded | Virtuoso | Virtuoso ÷ embedded | rows |",
+            "|---|---|---|---|---|",
+        ]
+        for q in r["queries"]:
+            there = v["queries"].get(q["id"], {})
+            if "median" not in there:
+                lines.append(f"| {q['id']} | {q['median'] * 1000:.1f} | fails: {there.get('error', '?')} | — | {q['rows']:,} |")
+                continue
+            ratio = there["median"] / q["median"] if q["median"] > 0 else float("inf")
+            rows = f"{q['rows']:,}" if there["rows"] == q["rows"] else f"{q['rows']:,} vs {there['rows']:,}"
+            lines.append(f"| {q['id']} | {q['median'] * 1000:.1f} | {there['median'] * 1000:.1f} | ×{ratio:.1f} | {rows} |")
     lines.append("")
     qp = results["query_process"]
     lines.append(
@@ -459,6 +527,9 @@ def main() -> None:
     )
     parser.add_argument("--rdflib-cap", type=float, default=30.0, help="but never more than this many seconds a query")
     parser.add_argument("--rebuilds", type=int, default=5, help="rebuilds after a one-file edit (the median is reported)")
+    parser.add_argument(
+        "--virtuoso", action="store_true", help="push the largest N into a private Virtuoso and time the stored queries there"
+    )
     parser.add_argument("--no-verify", action="store_true", help="skip the from-nothing build that checks the rebuild")
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the figures")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one, removed)")
@@ -486,7 +557,15 @@ def main() -> None:
             print(f"N = {n:,} ...", file=sys.stderr, flush=True)
             results["sizes"].append(
                 bench_size(
-                    n, work, args.runs, args.query_seconds, not args.no_verify, args.rdflib_factor, args.rdflib_cap, args.rebuilds
+                    n,
+                    work,
+                    args.runs,
+                    args.query_seconds,
+                    not args.no_verify,
+                    args.rdflib_factor,
+                    args.rdflib_cap,
+                    args.rebuilds,
+                    virtuoso=args.virtuoso and n == max(args.sizes),
                 )
             )
         table = report(results)

@@ -1,14 +1,28 @@
-"""The push step: replace a graph in a triple store with the build (Graph Store Protocol), then verify its size."""
+"""The push step: replace a graph in a triple store with the build (Graph Store Protocol), then verify its size.
+
+Authentication: a bearer token (POLKG_ENDPOINT_TOKEN) or a user and password (POLKG_ENDPOINT_USER,
+POLKG_ENDPOINT_PASSWORD). With a password, a HEAD without credentials asks the store first: if it answers
+401 with a Digest challenge (Virtuoso's ``/sparql-graph-crud-auth``), the PUT carries Digest credentials,
+otherwise Basic (Fuseki, GraphDB); a stale nonce gets one more PUT. A store that
+answers before it has read the whole upload (a 401 at once, then closing the connection) is reported as
+the HTTP answer it gave, not as a broken connection. Redirects are not followed: a push goes to the URL given.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import http.client
+import os
+import secrets
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
+from typing import Any
 
-from graph_builder.errors import EndpointUnreachable, PushVerificationError, UsageError
+from graph_builder.errors import EndpointHTTPError, PushVerificationError, UsageError
 from graph_builder.layout import NTRIPLES
 from graph_builder.query.remote import (
     DEFAULT_TIMEOUT,
@@ -22,6 +36,35 @@ from graph_builder.store.build import ensure_built
 from graph_builder.store.manifest import read_manifest
 
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+KEPT = "the push failed and the store keeps the previous contents of that graph"
+NO_DEFAULT_GRAPH = ("/sparql-graph-crud", "/sparql-graph-crud-auth")  # Virtuoso's Graph Store endpoints
+_IRI_FORBIDDEN = set('<>"{}|\\^`') | {chr(c) for c in range(0x21)}
+
+
+def check_graph_iri(graph: str | None) -> None:
+    """A --graph that is not an absolute IRI (scheme, then no spaces or <>"{}|\\^`) is a usage error."""
+    if graph is None:
+        return
+    scheme = urllib.parse.urlsplit(graph).scheme
+    bad = sorted(_IRI_FORBIDDEN.intersection(graph))
+    if not scheme or not graph[len(scheme) + 1 :] or bad:
+        why = f"it holds {', '.join(repr(c) for c in bad)}" if bad else "it has no scheme"
+        raise UsageError(
+            f"--graph must be an absolute IRI such as https://example.org/polkg, got {graph!r} ({why}); nothing was uploaded"
+        )
+
+
+def check_store(store: str, graph: str | None) -> None:
+    """Refuse, before anything is uploaded, a --store that is not http(s) or cannot take the default graph."""
+    parts = urllib.parse.urlsplit(store)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--store must be an http(s) URL, got {redact(store)!r}; nothing was uploaded")
+    if graph is None and parts.path.rstrip("/").endswith(NO_DEFAULT_GRAPH):
+        raise UsageError(
+            f"{redact(store)} is Virtuoso's Graph Store endpoint, which has no default graph to replace "
+            "(its default graph is the union of all graphs): give --graph IRI, and query with the same --graph; "
+            "nothing was uploaded"
+        )
 
 
 def push_build(
@@ -33,6 +76,8 @@ def push_build(
     out: Path | None = None,
 ) -> str:
     """Replace ``graph`` (or the default graph) at ``store`` with the build, verify through ``endpoint``."""
+    check_graph_iri(graph)
+    check_store(store, graph)
     if not endpoint:
         raise UsageError("give --endpoint (the store's SPARQL query endpoint, e.g. http://HOST:PORT/query) to verify the push")
     build_dir = ensure_built(sources, out).parent
@@ -54,22 +99,197 @@ def push_build(
 
 def push_graph(ntriples: bytes, store: str, graph: str | None, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Replace the default graph (or ``graph``) of a Graph Store Protocol endpoint with ``ntriples``, in one PUT."""
-    if urllib.parse.urlsplit(store).scheme not in ("http", "https"):
-        raise EndpointUnreachable(f"--store must be an http(s) URL, got {redact(store)!r}")
+    check_graph_iri(graph)
+    check_store(store, graph)
     query = urllib.parse.urlencode({"graph": graph} if graph else {"default": ""}).replace("default=", "default")
     separator = "&" if urllib.parse.urlsplit(store).query else "?"
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        store + separator + query,
-        data=ntriples,
-        method="PUT",
-        headers={"Content-Type": "application/n-triples", **auth_headers()},
-    )
+    url = store + separator + query
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
+        digest = _digest_answer(_ask(url, timeout), url) if _password() else None
+        try:
+            _put(url, ntriples, {"Authorization": digest} if digest else auth_headers(), timeout)
+        except urllib.error.HTTPError as exc:
+            digest = _digest_answer(exc, url, stale_only=True) if _password() else None  # one more try
+            if digest is None:
+                raise
+            exc.close()
+            _put(url, ntriples, {"Authorization": digest}, timeout)
+    except urllib.error.HTTPError as exc:
+        raise _refused(store, exc) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        error = transport_error(store, exc, timeout)
+        raise type(error)(f"{error}; {KEPT}") from None
+
+
+def _refused(store: str, exc: urllib.error.HTTPError) -> EndpointHTTPError:
+    """The error for an HTTP answer to the PUT, with what the store said and that the graph is unchanged."""
+    try:
+        body = exc.read().decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException):
+        body = ""
+    finally:
+        exc.close()
+    if 300 <= exc.code < 400:
+        location = redact(exc.headers.get("Location", "") or "(no Location)")
+        return EndpointHTTPError(
+            f"{redact(store)} answered HTTP {exc.code}, a redirect to {location}: polkg does not follow redirects "
+            f"on a push (credentials stay with the URL given); give the final --store URL; {KEPT}"
+        )
+    error = http_error(store, exc.code, body, False)
+    return EndpointHTTPError(f"{error}; {KEPT}")
+
+
+# ------------------------------------------------------------------ the PUT
+def _put(url: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
+    """One PUT of ``body``; an HTTP error answer (even one sent before the upload ended) raises HTTPError."""
+    headers_sent = {"Content-Type": "application/n-triples"}
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers_sent)  # noqa: S310 - http(s) checked
+    for name, value in headers.items():
+        request.add_unredirected_header(name, value)
+    with _opener().open(request, timeout=timeout) as response:
+        response.read()
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_EarlyAnswerHTTP, _EarlyAnswerHTTPS, _NoRedirect)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Every 3xx stays an HTTPError: a push is never replayed to another URL (or origin)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class _EarlyAnswerConnection(http.client.HTTPConnection):
+    """An HTTP connection that, when the server stops reading the upload, still reads the answer it sent."""
+
+    cut: OSError | None = None
+
+    def send(self, data: Any) -> None:
+        if self.cut is not None:
+            return
+        try:
+            super().send(data)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            self.cut = exc  # the server closed its side: its answer (a 401, a 413) may be waiting to be read
+
+    def getresponse(self) -> http.client.HTTPResponse:
+        try:
+            return super().getresponse()
+        except (OSError, http.client.HTTPException):
+            if self.cut is not None:
+                raise urllib.error.URLError(
+                    f"the store closed the connection before the upload was complete, without an answer ({self.cut})"
+                ) from None
+            raise
+
+
+class _EarlyAnswerHTTPSConnection(_EarlyAnswerConnection, http.client.HTTPSConnection):
+    """The same for https."""
+
+
+class _EarlyAnswerHTTP(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_EarlyAnswerConnection, req)
+
+
+class _EarlyAnswerHTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_EarlyAnswerHTTPSConnection, req)
+
+
+# ------------------------------------------------------------------ Digest (RFC 7616, qop=auth)
+_DIGEST_HASHES = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
+
+
+def _password() -> tuple[str, str] | None:
+    """User and password from the environment, unless a bearer token takes precedence."""
+    user, password = os.environ.get("POLKG_ENDPOINT_USER"), os.environ.get("POLKG_ENDPOINT_PASSWORD")
+    if user is None or password is None or os.environ.get("POLKG_ENDPOINT_TOKEN"):
+        return None
+    return user, password
+
+
+def _ask(url: str, timeout: float) -> urllib.error.HTTPError | None:
+    """A HEAD without credentials, to learn how the store wants them: its 401 (with the challenges), if any.
+
+    Basic is sent with the PUT itself, but a Digest store (Virtuoso) answers a Basic PUT with a bare 401."""
+    request = urllib.request.Request(url, method="HEAD")  # noqa: S310 - http(s) checked by check_store
+    try:
+        with _opener().open(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as exc:
-        error = http_error(store, exc.code, exc.read().decode("utf-8", "replace"), False)
-        raise type(error)(f"{error}; the push failed and the store keeps the previous contents of that graph") from None
-    except (urllib.error.URLError, OSError) as exc:
-        error = transport_error(store, exc, timeout)
-        raise type(error)(f"{error}; the push failed and the store keeps the previous contents of that graph") from None
+        if exc.code == 401:
+            return exc
+        exc.close()  # 404 (no such graph yet), 405 (no HEAD): nothing learnt, the PUT says the rest
+    return None
+
+
+def _digest_answer(exc: urllib.error.HTTPError | None, url: str, stale_only: bool = False) -> str | None:
+    """The Authorization value answering a 401's Digest challenge, if a user and password are set and the
+    challenge is one polkg can answer (with ``stale_only``, only a challenge saying the nonce had expired:
+    wrong credentials are not sent twice); None otherwise (Basic, or the 401 is then reported as it is)."""
+    credentials = _password()
+    if exc is None or exc.code != 401 or credentials is None:
+        return None
+    for challenge in _challenges(exc.headers):
+        if challenge.pop("", "").lower() != "digest" or (stale_only and challenge.get("stale", "").lower() != "true"):
+            continue
+        authorization = digest_authorization(challenge, "PUT", url, *credentials)
+        if authorization:
+            return authorization
+    return None
+
+
+def _challenges(headers: Message) -> list[dict[str, str]]:
+    """The WWW-Authenticate challenges of an answer, each as {"": scheme, param: value}."""
+    found: list[dict[str, str]] = []
+    for header in headers.get_all("WWW-Authenticate") or []:
+        scheme, _, rest = header.strip().partition(" ")
+        params = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(rest) if "=" in p])
+        found.append({"": scheme, **{k.lower(): v for k, v in params.items()}})
+    return found
+
+
+def digest_authorization(
+    challenge: dict[str, str], method: str, url: str, user: str, password: str, cnonce: str | None = None
+) -> str | None:
+    """``Digest ...`` credentials for ``method`` on ``url`` answering ``challenge`` (RFC 7616, MD5 or
+    SHA-256, with or without -sess and qop=auth); None if the challenge asks for anything else."""
+    algorithm = challenge.get("algorithm", "MD5").upper()
+    session = algorithm.endswith("-SESS")
+    hasher = _DIGEST_HASHES.get(algorithm.removesuffix("-SESS"))
+    qops = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
+    if hasher is None or "nonce" not in challenge or (qops and "auth" not in qops):
+        return None
+
+    def digest(text: str) -> str:
+        return hasher(text.encode("utf-8")).hexdigest()
+
+    realm, nonce = challenge.get("realm", ""), challenge["nonce"]
+    parts = urllib.parse.urlsplit(url)
+    uri = parts.path + (f"?{parts.query}" if parts.query else "")
+    cnonce, count = cnonce or secrets.token_hex(8), "00000001"
+    secret = digest(f"{user}:{realm}:{password}")
+    if session:
+        secret = digest(f"{secret}:{nonce}:{cnonce}")
+    request = digest(f"{method}:{uri}")
+    response = digest(f"{secret}:{nonce}:{count}:{cnonce}:auth:{request}" if qops else f"{secret}:{nonce}:{request}")
+    fields = [
+        f'username="{_quoted(user)}"',
+        f'realm="{_quoted(realm)}"',
+        f'nonce="{_quoted(nonce)}"',
+        f'uri="{_quoted(uri)}"',
+        f"algorithm={challenge.get('algorithm', 'MD5')}",
+        f'response="{response}"',
+    ]
+    if "opaque" in challenge:
+        fields.append(f'opaque="{_quoted(challenge["opaque"])}"')
+    if qops:
+        fields += ["qop=auth", f"nc={count}", f'cnonce="{cnonce}"']
+    return "Digest " + ", ".join(fields)
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
