@@ -7,12 +7,11 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from helpers import CHECKOUT, assert_clean, build_bytes, copy_sources, edit_title, polkg, polkg_env, same_graph
-
-from graph_builder.layout import default_sources
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +28,16 @@ def test_default_out_twice_then_every_reading_command(tmp_path: Path) -> None:
     work.mkdir()
     first = polkg("build", cwd=work)
     assert_clean(first)
-    assert f"sources: {default_sources().resolve()} (the sources bundled with polkg)" in first.out, "no ./sources here"
+    # the bundled folder as the code polkg runs (this checkout's, not an installed copy) finds it
+    probe = "from graph_builder.layout import default_sources; print(default_sources().resolve())"
+    bundled = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**polkg_env(), "PYTHONPATH": str(CHECKOUT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert f"sources: {bundled} (the sources bundled with polkg)" in first.out, "no ./sources here"
     second = polkg("build", cwd=work)
     assert_clean(second)
     assert "0 of 6 source units checked" in second.out, "the second build reuses the first one's work"

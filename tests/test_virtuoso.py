@@ -122,15 +122,9 @@ RUNS = _runs()
 
 
 def _row(row: dict[str, Any], booleans: set[str]) -> tuple[tuple[Any, ...], ...]:
-    """A row as comparable tuples. Virtuoso 7 sends booleans as xsd:integer 1/0: where the embedded
-    store's column is xsd:boolean, 1/0 read as true/false (still needed: no client-side normalisation yet)."""
-    cells = []
-    for name, term in sorted(row.items()):
-        value, datatype = term.value, term.datatype
-        if name in booleans and datatype in (INTEGER, BOOLEAN) and value in ("1", "0"):
-            value, datatype = ("true" if value == "1" else "false"), BOOLEAN
-        cells.append((name, term.kind, value, datatype, term.lang))
-    return tuple(cells)
+    """A row as comparable tuples (values, datatypes and language tags exactly: the stored query's
+    ``booleans`` header turns Virtuoso's 1/0 into true/false, so no tolerance is needed here)."""
+    return tuple((name, term.kind, term.value, term.datatype, term.lang) for name, term in sorted(row.items()))
 
 
 def _rows(result: ResultSet, booleans: set[str]) -> list[tuple[tuple[Any, ...], ...]]:
@@ -149,6 +143,7 @@ def test_same_rows_as_embedded(query_id: str, values: dict[str, str], pushed: st
     assert remote.variables == local.variables
     assert local.rows, "the comparison needs rows"
     booleans = {name for row in local.rows for name, term in row.items() if term.datatype == BOOLEAN}
+    assert booleans <= set(query.booleans), f"declare the boolean columns in the query's header: #+ booleans: {sorted(booleans)}"
     expected, got = _rows(local, booleans), _rows(remote, booleans)
     if _ordered(query):
         assert got == expected

@@ -35,6 +35,7 @@ class StoredQuery:
     sparql: str
     extra: dict[str, Any] = field(default_factory=dict)
     order: tuple[str, ...] = ()  # document parameters whose dates may not decrease in this order
+    booleans: tuple[str, ...] = ()  # result columns that are xsd:boolean (some stores send them as 1/0)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -87,7 +88,12 @@ def parse_query_file(path: Path) -> StoredQuery:
     documents = {p.name for p in params if p.type == "document"}
     if order and (not isinstance(order, list) or len(order) < 2 or not all(isinstance(n, str) and n in documents for n in order)):
         raise QueryFileError(f"{path}: 'order' lists two or more of its document parameters, earliest first: {order!r}")
-    known = {"summary", "description", "params", "tags", "order"}
+    booleans = meta.get("booleans") or []
+    if not isinstance(booleans, list) or not all(
+        isinstance(n, str) and re.search(rf"[?$]{re.escape(n)}\b", text) for n in booleans
+    ):
+        raise QueryFileError(f"{path}: 'booleans' lists result variables of the query: {booleans!r}")
+    known = {"summary", "description", "params", "tags", "order", "booleans"}
     return StoredQuery(
         id=path.stem,
         path=path,
@@ -98,6 +104,7 @@ def parse_query_file(path: Path) -> StoredQuery:
         sparql=text,
         extra={k: v for k, v in meta.items() if k not in known},
         order=tuple(order),
+        booleans=tuple(booleans),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from graph_builder.query.catalogue import StoredQuery
 from graph_builder.query.engine import Engine
 from graph_builder.query.params import resolve
-from graph_builder.query.results import ResultSet
+from graph_builder.query.results import ResultSet, Term
 
 
 def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> ResultSet:
@@ -16,7 +16,7 @@ def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> Re
     result = engine.select(query.sparql, bindings)
     params = {p.name for p in query.params}
     variables = tuple(v for v in result.variables if v not in params)
-    rows = tuple({k: v for k, v in row.items() if k not in params} for row in result.rows)
+    rows = tuple({k: _boolean(v) if k in query.booleans else v for k, v in row.items() if k not in params} for row in result.rows)
     return replace(result, variables=variables, rows=rows)
 
 
@@ -25,3 +25,13 @@ def run_query(query_id: str, values: dict[str, str] | None, engine: Engine) -> R
     from graph_builder.query.catalogue import get_query
 
     return run_stored(get_query(query_id), values or {}, engine)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _boolean(term: Term) -> Term:
+    """A boolean column's value as xsd:boolean: Virtuoso 7 sends true and false as xsd:integer 1 and 0."""
+    if term.kind == "literal" and term.datatype == _XSD + "integer" and term.value in ("1", "0"):
+        return Term("literal", "true" if term.value == "1" else "false", _XSD + "boolean")
+    return term
