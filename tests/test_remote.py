@@ -413,7 +413,7 @@ class _Scripted(http.server.BaseHTTPRequestHandler):
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             type(self).script(self)
 
-    do_GET = do_POST = _handle
+    do_GET = do_POST = do_PUT = do_HEAD = _handle
 
     def reply(self, code: int, body: bytes, kind: str = JSON_TYPE, headers: dict[str, str] | None = None) -> None:
         self.send_response(code)
@@ -600,6 +600,18 @@ def test_timeout_is_a_deadline_for_the_whole_request(stubs, script) -> None:
     took = time.monotonic() - started
     assert result.exit_code == 5 and "did not answer within 3 s" in result.output, result.output
     assert 2.9 < took < 5, took
+
+
+def test_push_timeout_is_a_deadline_for_the_whole_push(stubs, built: BuildResult) -> None:
+    """A store that takes the upload and then drips its answer: --timeout bounds the push as a whole."""
+    server = stubs(_drip_headers)
+    started = time.monotonic()
+    args = ["push", "--store", server.url, "--endpoint", server.url, "--timeout", "3", "--out", str(built.out)]
+    result = CliRunner().invoke(main, args, env={k: "" for k in os.environ if k.startswith("POLKG_ENDPOINT_")})
+    took = time.monotonic() - started
+    assert result.exit_code == 5 and "did not take the push within 3 s" in result.output, result.output
+    assert "the store keeps" in result.output and 2.9 < took < 6, took
+    assert [method for method, *_ in server.seen] == ["PUT"]
 
 
 def _endless(h: _Scripted) -> None:

@@ -22,10 +22,11 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from graph_builder.errors import EndpointHTTPError, PushVerificationError, UsageError
+from graph_builder.errors import EndpointHTTPError, EndpointTimeout, PushVerificationError, UsageError
 from graph_builder.layout import NTRIPLES
 from graph_builder.query.remote import (
     DEFAULT_TIMEOUT,
+    Deadline,
     RemoteEngine,
     auth_headers,
     http_error,
@@ -104,21 +105,26 @@ def push_graph(ntriples: bytes, store: str, graph: str | None, timeout: float = 
     query = urllib.parse.urlencode({"graph": graph} if graph else {"default": ""}).replace("default=", "default")
     separator = "&" if urllib.parse.urlsplit(store).query else "?"
     url = store + separator + query
+    deadline = Deadline(timeout)  # one deadline for the whole push: probe, upload and answer
     try:
-        digest = _digest_answer(_ask(url, timeout), url) if _password() else None
+        digest = _digest_answer(_ask(url, deadline), url) if _password() else None
         try:
-            _put(url, ntriples, {"Authorization": digest} if digest else auth_headers(), timeout)
+            _put(url, ntriples, {"Authorization": digest} if digest else auth_headers(), deadline)
         except urllib.error.HTTPError as exc:
             digest = _digest_answer(exc, url, stale_only=True) if _password() else None  # one more try
             if digest is None:
                 raise
             exc.close()
-            _put(url, ntriples, {"Authorization": digest}, timeout)
+            _put(url, ntriples, {"Authorization": digest}, deadline)
     except urllib.error.HTTPError as exc:
         raise _refused(store, exc) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        if deadline.expired:
+            raise EndpointTimeout(f"{redact(store)} did not take the push within {timeout:g} s (--timeout); {KEPT}") from None
         error = transport_error(store, exc, timeout)
         raise type(error)(f"{error}; {KEPT}") from None
+    finally:
+        deadline.cancel()
 
 
 def _refused(store: str, exc: urllib.error.HTTPError) -> EndpointHTTPError:
@@ -140,18 +146,38 @@ def _refused(store: str, exc: urllib.error.HTTPError) -> EndpointHTTPError:
 
 
 # ------------------------------------------------------------------ the PUT
-def _put(url: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
+def _put(url: str, body: bytes, headers: dict[str, str], deadline: Deadline) -> None:
     """One PUT of ``body``; an HTTP error answer (even one sent before the upload ended) raises HTTPError."""
     headers_sent = {"Content-Type": "application/n-triples"}
     request = urllib.request.Request(url, data=body, method="PUT", headers=headers_sent)  # noqa: S310 - http(s) checked
     for name, value in headers.items():
         request.add_unredirected_header(name, value)
-    with _opener().open(request, timeout=timeout) as response:
+    with _opener(deadline).open(request, timeout=deadline.left()) as response:
         response.read()
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_EarlyAnswerHTTP, _EarlyAnswerHTTPS, _NoRedirect)
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    """Handlers whose connections the ``deadline`` shuts when it passes (a per-read timeout alone lets a slow store drag on)."""
+
+    class Watched(_EarlyAnswerConnection):
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
+
+    class WatchedHTTPS(_EarlyAnswerHTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Watched, req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(WatchedHTTPS, req)
+
+    return urllib.request.build_opener(HTTP, HTTPS, _NoRedirect)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -189,16 +215,6 @@ class _EarlyAnswerHTTPSConnection(_EarlyAnswerConnection, http.client.HTTPSConne
     """The same for https."""
 
 
-class _EarlyAnswerHTTP(urllib.request.HTTPHandler):
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_EarlyAnswerConnection, req)
-
-
-class _EarlyAnswerHTTPS(urllib.request.HTTPSHandler):
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_EarlyAnswerHTTPSConnection, req)
-
-
 # ------------------------------------------------------------------ Digest (RFC 7616, qop=auth)
 _DIGEST_HASHES = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
 
@@ -211,13 +227,13 @@ def _password() -> tuple[str, str] | None:
     return user, password
 
 
-def _ask(url: str, timeout: float) -> urllib.error.HTTPError | None:
+def _ask(url: str, deadline: Deadline) -> urllib.error.HTTPError | None:
     """A HEAD without credentials, to learn how the store wants them: its 401 (with the challenges), if any.
 
     Basic is sent with the PUT itself, but a Digest store (Virtuoso) answers a Basic PUT with a bare 401."""
     request = urllib.request.Request(url, method="HEAD")  # noqa: S310 - http(s) checked by check_store
     try:
-        with _opener().open(request, timeout=timeout) as response:
+        with _opener(deadline).open(request, timeout=deadline.left()) as response:
             response.read()
     except urllib.error.HTTPError as exc:
         if exc.code == 401:

@@ -189,7 +189,7 @@ class Answer:
     body: bytes
 
 
-class _Deadline:
+class Deadline:
     """One deadline for a whole request: connect, redirects, headers and body; at it, the sockets are shut."""
 
     def __init__(self, seconds: float) -> None:
@@ -229,7 +229,7 @@ def _shut(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _opener(deadline: _Deadline) -> Any:
+def _opener(deadline: Deadline) -> Any:
     """An OpenerDirector with proxy and HTTP(S) handlers only, whose connections the deadline watches."""
     import http.client
     import urllib.request
@@ -306,7 +306,7 @@ def request(
 
     check_url(url)
     endpoint = url
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
     opener = _opener(deadline)
     try:
         for _hop in range(MAX_REDIRECTS + 1):
