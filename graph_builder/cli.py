@@ -88,7 +88,8 @@ def _endpoint_options(func: F) -> F:
         default=DEFAULT_TIMEOUT,
         show_default=True,
         envvar="POLKG_TIMEOUT",
-        help="With --endpoint: seconds for each whole request, answer included (exit 5 past it) (POLKG_TIMEOUT).",
+        help="With --endpoint: seconds for each whole request, answer included (exit 5 past it); for polkg sparql on the "
+        "embedded store, its time limit (exit 3) (POLKG_TIMEOUT).",
     )(func)
     func = click.option(
         "--graph",
@@ -458,14 +459,25 @@ def export(
 
 @main.command(epilog=EXIT_CODES)
 @click.option("--store", required=True, help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store for Oxigraph.")
-@click.option("--graph", "graph_iri", default=None, help="Named graph to replace.  [default: the default graph]")
+@click.option(
+    "--graph",
+    "graph_iri",
+    default=None,
+    help="Named graph to replace (an absolute IRI).  [default: the default graph; Virtuoso has none, so give --graph]",
+)
 @click.option(
     "--endpoint",
     default=None,
     envvar="POLKG_ENDPOINT",
     help="Query endpoint used to verify the push, e.g. http://127.0.0.1:7878/query (POLKG_ENDPOINT).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    help="Seconds for the whole push (exit 5 past it).",
+)
 @_build_options
 @_reported
 def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float, sources: Path | None, out: Path | None) -> None:
