@@ -11,7 +11,7 @@ from graph_builder.publish import formats
 from graph_builder.query.remote import DEFAULT_MAX_ANSWER_MB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
-    from graph_builder.query.remote import RemoteEngine
+    from graph_builder.query.engine import Engine
 
 EVERY_TRIPLE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
@@ -28,9 +28,9 @@ def export_graph(
 ) -> bytes:
     """The whole graph (data and ontology) as ``fmt``: from ``endpoint`` (and ``graph``) if given, else from the build."""
     if endpoint:
-        from graph_builder.query.remote import RemoteEngine
+        from graph_builder.query.open import open_engine
 
-        return export_remote(RemoteEngine(endpoint, timeout=timeout, graph=graph, max_answer_mb=max_answer_mb), fmt)
+        return export_remote(open_engine(endpoint=endpoint, graph=graph, timeout=timeout, max_answer_mb=max_answer_mb), fmt)
     from graph_builder.store.build import ensure_built
 
     return export_build(ensure_built(sources, out, echo, verify_files=True).parent, fmt)
@@ -44,7 +44,7 @@ def export_build(build_dir: Path, fmt: str) -> bytes:
     return export_format.write((build_dir / NTRIPLES).read_bytes())
 
 
-def export_remote(engine: RemoteEngine, fmt: str) -> bytes:
+def export_remote(engine: Engine, fmt: str) -> bytes:
     """Every triple of ``engine`` (of its graph, if it has one) as ``fmt``."""
     return serialise_ntriples(engine.construct(EVERY_TRIPLE), fmt)
 

@@ -79,18 +79,21 @@ class EmbeddedEngine:
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet:
         return self.repaired(lambda: self._select(sparql, bindings))
 
+    def _answer(self, sparql: str) -> Any:
+        """The store's answer to ``sparql``, with its syntax and evaluation errors as QueryError."""
+        try:
+            return self.store.query(sparql, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise syntax_error(sparql, exc) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
+
     def _select(self, sparql: str, bindings: dict[str, Term] | None) -> ResultSet:
         import pyoxigraph as ox
 
         from graph_builder.query.binding import bind_values
 
-        sparql = bind_values(sparql, bindings or {})
-        try:
-            answer = self.store.query(sparql, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            raise syntax_error(sparql, exc) from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"the query failed: {exc}") from None
+        answer = self._answer(bind_values(sparql, bindings or {}))
         if isinstance(answer, bool | ox.QueryBoolean):
             return ResultSet((), (), boolean=bool(answer))
         if not isinstance(answer, ox.QuerySolutions):
@@ -119,12 +122,7 @@ class EmbeddedEngine:
     def _construct(self, sparql: str) -> bytes:
         import pyoxigraph as ox
 
-        try:
-            answer = self.store.query(sparql, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            raise syntax_error(sparql, exc) from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"the query failed: {exc}") from None
+        answer = self._answer(sparql)
         if not isinstance(answer, ox.QueryTriples):
             raise QueryError(
                 "expected a CONSTRUCT or DESCRIBE query (SELECT and ASK give tables: --format table|csv|json|markdown)"
