@@ -40,6 +40,13 @@ _RELATION = {
     "replaces": PK.replaces,
 }
 _BASIS = {"stated": PK.StatedInSource, "curator-inference": PK.CuratorInference, "curator-knowledge": PK.CuratorKnowledge}
+_FIELD_PROPERTY = {
+    "title": DCTERMS.title,
+    "number_alt": PK.officialNumberAlt,
+    "based_on": ELI.based_on,
+    "cites": ELI.cites,
+    "date": ELI.date_document,
+}
 _CLAIM_CLASS = {
     "figure": PK.Figure,
     "assessment": PK.Assessment,
@@ -259,6 +266,8 @@ class _Emitter:
             if agency.acronym:
                 self.add(node, PK.acronym, Literal(agency.acronym))
             self.add(node, PK.agencyKind, concept_iri("agency-kinds", agency.kind))
+            for change in agency.kind_changes:
+                self.kind_change(node, change)
             if agency.part_of:
                 self.add(node, ORG.subOrganizationOf, agency_iri(agency.part_of))
             if agency.note:
@@ -290,6 +299,16 @@ class _Emitter:
                 self.add(node, PK.statedIn, sources[ev.source])
                 self.add(node, PK.locator, Literal(ev.locator))
 
+    def kind_change(self, agency: URIRef, change: model.KindChange) -> None:
+        """An agency's change of kind on a date (the kind it had before is ``pk:agencyKind``)."""
+        node = URIRef(f"{agency}/kind-change/{change.date.text}")
+        self.add(node, RDF.type, PK.KindChange)
+        self.add(agency, PK.kindChange, node)
+        self.add(node, PK.newKind, concept_iri("agency-kinds", change.kind))
+        self.add(node, PK.since, _date_literal(change.date))
+        self.add(node, PK.basis, _BASIS[change.basis])
+        self.add(node, SKOS.note, Literal(" ".join(change.note.split()), lang="en"))
+
     # -------------------------------------------------------------- documents
     def document_file(self, doc_file: model.DocumentFile) -> None:
         src = doc_file.source
@@ -315,6 +334,8 @@ class _Emitter:
             self.claim(claim, source)
         for link in doc_file.evolution:
             self.evolution(link, source)
+        for found in doc_file.new:
+            self.new_measure(found, source)
 
     def document(self, doc: model.Document, source: URIRef) -> None:
         node = doc_iri(doc.id)
@@ -338,6 +359,8 @@ class _Emitter:
             self.add(node, ELI.based_on, doc_iri(based))
         for cited in doc.cites:
             self.add(node, ELI.cites, doc_iri(cited))
+        for basis in doc.basis:
+            self.field_basis(node, basis)
         if doc.issuers:
             iss = doc.issuers
             for agency_id, role in [(iss.lead, PK.LeadIssuer), *((a, PK.CoIssuer) for a in iss.co)]:
@@ -359,6 +382,15 @@ class _Emitter:
             self.add(node, ELI.has_part, ch)
         for ordinal, prov in enumerate(doc.provisions, start=1):
             self.provision(doc, prov, ordinal, source)
+
+    def field_basis(self, doc: URIRef, basis: model.FieldBasis) -> None:
+        """That the values of one of a document's properties come from the curators, not from a source text."""
+        node = URIRef(f"{doc}/basis/{basis.field}")
+        self.add(node, RDF.type, PK.PropertyBasis)
+        self.add(doc, PK.propertyBasis, node)
+        self.add(node, PK.onProperty, _FIELD_PROPERTY[basis.field])
+        self.add(node, PK.basis, _BASIS[basis.basis])
+        self.add(node, SKOS.note, Literal(" ".join(basis.note.split()), lang="en"))
 
     def provision(self, doc: model.Document, prov: model.Provision, ordinal: int, source: URIRef) -> None:
         node = provision_iri(doc.id, prov.number)
@@ -408,10 +440,18 @@ class _Emitter:
         programme = doc_iri(cases.programme)
         if cases.total:
             self.add(programme, PK.caseCount, Literal(cases.total))
-        groups = {}
+        groups, highlights = {}, {}
         for group in cases.groups:
             node = case_group_iri(cases.programme, group.number)
             groups[group.number] = node
+            for highlight in group.highlights:
+                hl = URIRef(f"{node}/highlight/{highlight.number}")
+                highlights[(group.number, highlight.number)] = hl
+                self.add(hl, RDF.type, PK.Highlight)
+                self.add(hl, PK.highlightNumber, Literal(highlight.number))
+                self.add(hl, RDFS.label, Literal(highlight.label, lang="en"))
+                self.add(hl, DCTERMS.isPartOf, node)
+                self.provenance(hl, source, highlight.locator)
             self.add(node, RDF.type, PK.CaseGroup)
             self.add(node, RDF.type, PROV.Collection)
             self.add(node, RDFS.label, Literal(f"Best-practice cases, group {group.number}", lang="en"))
@@ -431,6 +471,8 @@ class _Emitter:
             self.add(groups[item.group], PROV.hadMember, node)
             if item.highlight:
                 self.add(node, PK.highlight, Literal(item.highlight))
+                if (item.group, item.highlight) in highlights:
+                    self.add(node, PK.underHighlight, highlights[(item.group, item.highlight)])
             if item.city:
                 self.add(node, PK.locatedIn, place_iri(item.city))
             if item.zone:
@@ -439,6 +481,8 @@ class _Emitter:
                 self.add(node, DCTERMS.subject, theme_iri(theme))
             for sector in item.sectors:
                 self.add(node, PK.concernsSector, sector_iri(sector))
+            for framework in item.frameworks:
+                self.add(node, PK.invokesFramework, framework_iri(framework))
             self.provenance(node, source, item.locator)
 
     def claim(self, claim: model.Claim, source: URIRef) -> None:
@@ -486,6 +530,15 @@ class _Emitter:
         self.add(node, PK.relation, relation)
         self.add(node, PK.rationale, Literal(link.rationale, lang="en"))
         self.provenance(node, source, link.locator, "curator-inference")
+
+    def new_measure(self, found: model.NewMeasure, source: URIRef) -> None:
+        """The lineage review's finding that a measure has no earlier counterpart in the corpus, with its reason."""
+        measure = provision_ref_iri(found.measure)
+        node = URIRef(f"{measure}/finding/new")
+        self.add(node, RDF.type, PK.NewMeasureFinding)
+        self.add(measure, PK.lineageFinding, node)
+        self.add(node, PK.rationale, Literal(found.rationale, lang="en"))
+        self.provenance(node, source, found.locator, "curator-inference")
 
 
 def emit_registry(corpus: Corpus) -> Graph:

@@ -102,6 +102,18 @@ class PK(DefinedNamespace):
     groupNumber: URIRef
     caseCount: URIRef
     highlight: URIRef  # the numbered highlight a case illustrates
+    underHighlight: URIRef  # a case -> the pk:Highlight it illustrates
+    highlightNumber: URIRef  # the ordinal of a highlight within its case group
+    Highlight: URIRef  # a heading under which a case group is presented
+    NewMeasureFinding: URIRef  # the lineage review's finding that a measure has no earlier counterpart
+    lineageFinding: URIRef  # a measure -> its pk:NewMeasureFinding
+    PropertyBasis: URIRef  # that a document property's values come from the curators, not a source text
+    propertyBasis: URIRef  # a document -> its pk:PropertyBasis statements
+    onProperty: URIRef  # the property a pk:PropertyBasis is about
+    KindChange: URIRef  # a dated change of an agency's kind
+    kindChange: URIRef  # an agency -> its pk:KindChange
+    newKind: URIRef  # the kind that holds from a pk:KindChange on
+    since: URIRef  # the date from which a change holds
     locatedIn: URIRef
     # --- properties: claims
     claimAbout: URIRef  # Claim -> anything it is about

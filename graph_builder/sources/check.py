@@ -122,6 +122,14 @@ class Checker:
         for i, agency in enumerate(c.agencies.agencies):
             self.claim_id("agency", agency.id, ag, ("agencies", i, "id"))
             self.ref(c.scheme("agency-kinds"), agency.kind, "agency kind", ag, ("agencies", i, "kind"))
+            previous: model.PartialDate | None = None
+            for j, change in enumerate(agency.kind_changes):
+                cl = ("agencies", i, "kind_changes", j)
+                self.ref(c.scheme("agency-kinds"), change.kind, "agency kind", ag, (*cl, "kind"))
+                if previous is not None and change.date.earliest <= previous.earliest:
+                    message = f"{change.date.text} is not after the change before it"
+                    self.problem(ag, (*cl, "date"), message, "list changes by date")
+                previous = change.date
             self.ref(agency_ids, agency.part_of, "agency", ag, ("agencies", i, "part_of"))
             if agency.part_of == agency.id:
                 self.problem(ag, ("agencies", i, "part_of"), "an agency cannot be part of itself", "remove part_of")
@@ -188,6 +196,7 @@ class Checker:
             self.check_claims(k, doc_file, loaded)
             self.check_evolution(doc_file, loaded, k.provisions)
         self.check_cycles(k.provisions)
+        self.check_new(k.provisions)
 
     def check_source(self, k: _Known, doc_file: model.DocumentFile, loaded: Loaded) -> None:
         """The file's source text: given by document or by id and title, its kind, publisher and what it reports."""
@@ -268,6 +277,15 @@ class Checker:
             self.refs(k.documents, targets, "document", loaded, (*base, key))
             if doc.id in targets:
                 self.problem(loaded, (*base, key, targets.index(doc.id)), f"'{doc.id}' refers to itself", "remove it")
+        fields: set[str] = set()
+        for j, basis in enumerate(doc.basis):
+            if basis.field in fields:
+                self.problem(loaded, (*base, "basis", j, "field"), f"'{basis.field}' has two bases", "keep one")
+            fields.add(basis.field)
+            if not getattr(doc, basis.field):
+                self.problem(
+                    loaded, (*base, "basis", j, "field"), f"'{basis.field}' is not given for '{doc.id}'", "remove this basis"
+                )
         chapters = set()
         for j, chapter in enumerate(doc.chapters):
             if chapter.number in chapters:
@@ -332,6 +350,15 @@ class Checker:
             self.ref(k.zones, item.zone, "zone", loaded, (*il, "zone"))
             self.refs(k.themes, item.themes, "theme", loaded, (*il, "themes"))
             self.refs(k.sectors, item.sectors, "sector", loaded, (*il, "sectors"))
+            self.refs(k.frameworks, item.frameworks, "framework", loaded, (*il, "frameworks"))
+            highlights = next((g.highlights for g in cases.groups if g.number == item.group), [])
+            if item.highlight is not None and highlights and item.highlight not in {h.number for h in highlights}:
+                self.problem(
+                    loaded,
+                    (*il, "highlight"),
+                    f"group {item.group} has no highlight {item.highlight}",
+                    f"use one of {sorted(h.number for h in highlights)}",
+                )
         for i, group in enumerate(cases.groups):
             members = sum(1 for item in cases.items if item.group == group.number)
             if group.count is not None and members > group.count:
@@ -411,6 +438,26 @@ class Checker:
                         f"is older than {link.earlier} ({earlier_doc.date.text})",
                         "swap 'later' and 'earlier'",
                     )
+
+    def check_new(self, provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
+        """Measures found new in their document: known, listed once, and not also linked to an earlier one."""
+        linked = {link.later for _, doc_file in self.c.files for link in doc_file.evolution}
+        seen: set[str] = set()
+        for (_, doc_file), loaded in zip(self.c.files, self.doc_loaded, strict=True):
+            for i, found in enumerate(doc_file.new):
+                loc = ("new", i, "measure")
+                if found.measure not in provisions:
+                    self.problem(loaded, loc, f"unknown provision '{found.measure}'", "name a provision as document/number")
+                elif found.measure in seen:
+                    self.problem(loaded, loc, f"'{found.measure}' is marked new twice", "keep one")
+                elif found.measure in linked:
+                    self.problem(
+                        loaded,
+                        loc,
+                        f"'{found.measure}' is marked new but has an evolution link to an earlier provision",
+                        "remove the link or this finding",
+                    )
+                seen.add(found.measure)
 
     def check_cycles(self, provisions: dict[str, tuple[model.Document, model.Provision]]) -> None:
         """Report one cycle of evolution links, if any.

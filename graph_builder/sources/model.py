@@ -94,12 +94,27 @@ class Attestation(Model):
     locator: Text
 
 
+Basis = Literal["stated", "curator-inference", "curator-knowledge"]
+
+
+class KindChange(Model):
+    """A change of an agency's kind (e.g. moved under the State Council by a reform), from ``date`` on."""
+
+    date: PartialDate
+    kind: Id
+    basis: Basis = "stated"
+    note: Text
+
+    coerce_date = field_validator("date", mode="before")(_date)
+
+
 class Agency(Model):
     id: Id
     name: Label
     acronym: str | None = None
     aliases: list[Text] = Field(default_factory=list)
-    kind: Id
+    kind: Id  # the kind before any of ``kind_changes``
+    kind_changes: list[KindChange] = Field(default_factory=list)
     part_of: Id | None = None
     group: bool = False
     note: str | None = None
@@ -111,7 +126,7 @@ class Reorganisation(Model):
     date: PartialDate
     original: list[Id] = Field(min_length=1)
     resulting: list[Id] = Field(min_length=1)
-    basis: Literal["stated", "curator-inference", "curator-knowledge"] = "stated"
+    basis: Basis = "stated"
     note: str | None = None
     evidence: list[Attestation] = Field(default_factory=list)
 
@@ -246,6 +261,14 @@ class Provision(Model):
         return self.locator or (f"provision ({self.number})" if self.number.isdigit() else f"measure {self.number}")
 
 
+class FieldBasis(Model):
+    """A document field that no source text states: where it comes from instead (e.g. the curators' knowledge)."""
+
+    field: Literal["title", "number_alt", "based_on", "cites", "date"]
+    basis: Literal["curator-inference", "curator-knowledge"]
+    note: Text
+
+
 class Document(Model):
     id: Id
     class_: Literal["policy", "statement", "secondary"] = Field(alias="class")
@@ -261,6 +284,7 @@ class Document(Model):
     based_on: list[Id] = Field(default_factory=list)
     cites: list[Id] = Field(default_factory=list)
     coverage: str | None = None
+    basis: list[FieldBasis] = Field(default_factory=list)
     chapters: list[Chapter] = Field(default_factory=list)
     provisions: list[Provision] = Field(default_factory=list)
 
@@ -268,9 +292,16 @@ class Document(Model):
     coerce_date = field_validator("date", "published", mode="before")(_date)
 
 
+class Highlight(Model):
+    number: int = Field(ge=1)
+    label: Text
+    locator: Text
+
+
 class CaseGroup(Model):
     number: int = Field(ge=1)
     count: int | None = Field(default=None, ge=1)
+    highlights: list[Highlight] = Field(default_factory=list)
     locator: Text
 
 
@@ -284,6 +315,7 @@ class CaseItem(Model):
     zone: Id | None = None
     themes: list[Id] = Field(default_factory=list)
     sectors: list[Id] = Field(default_factory=list)
+    frameworks: list[Id] = Field(default_factory=list)
     locator: Text
 
 
@@ -324,6 +356,14 @@ class EvolutionLink(Model):
     locator: Text
 
 
+class NewMeasure(Model):
+    """A finding of the lineage review: a measure with no earlier counterpart in the corpus, and why."""
+
+    measure: Annotated[str, Field(pattern=r"^[a-z0-9-]+/[A-Za-z0-9.]+$")]
+    rationale: Text
+    locator: Text
+
+
 class DocumentFile(Model):
     """One file under documents/: a source text and what was curated from it."""
 
@@ -332,3 +372,4 @@ class DocumentFile(Model):
     cases: Cases | None = None
     claims: list[Claim] = Field(default_factory=list)
     evolution: list[EvolutionLink] = Field(default_factory=list)
+    new: list[NewMeasure] = Field(default_factory=list)
