@@ -478,16 +478,32 @@ def export(
     show_default=True,
     help="Seconds for the whole push (exit 5 past it).",
 )
+@click.option(
+    "--chunk-triples",
+    type=click.IntRange(min=0),
+    default=None,
+    help="At most this many triples a request: the first chunk replaces the graph (PUT), the others are added "
+    "(POST); 0 sends the whole graph in one PUT.  [default: 100000 for Virtuoso's Graph Store endpoints, 0 for others]",
+)
 @_build_options
 @_reported
-def push(store: str, graph_iri: str | None, endpoint: str | None, timeout: float, sources: Path | None, out: Path | None) -> None:
-    """Replace a graph in a triple store with the built graph (one PUT), then verify its triple count.
+def push(
+    store: str,
+    graph_iri: str | None,
+    endpoint: str | None,
+    timeout: float,
+    chunk_triples: int | None,
+    sources: Path | None,
+    out: Path | None,
+) -> None:
+    """Replace a graph in a triple store with the built graph, then verify its triple count.
 
-    Credentials come only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.
+    The graph goes in one PUT, or in chunks (see --chunk-triples), which Virtuoso needs to keep a large
+    graph whole. Credentials come only from POLKG_ENDPOINT_USER/POLKG_ENDPOINT_PASSWORD or POLKG_ENDPOINT_TOKEN.
     """
     from graph_builder.publish.push import push_build
 
-    report = push_build(store, endpoint, graph_iri, timeout, sources, out)
+    report = push_build(store, endpoint, graph_iri, timeout, sources, out, chunk_triples)
     click.echo(report)
 
 

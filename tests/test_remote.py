@@ -614,6 +614,27 @@ def test_push_timeout_is_a_deadline_for_the_whole_push(stubs, built: BuildResult
     assert [method for method, *_ in server.seen] == ["PUT"]
 
 
+def _second_request_fails(h: _Scripted) -> None:
+    """A store that takes the first chunk (PUT) and fails on the next one (POST)."""
+    if h.command == "PUT":
+        h.reply(201, b"", "text/plain")
+    else:
+        h.reply(500, b"disk full", "text/plain")
+
+
+def test_a_chunked_push_that_fails_midway_says_what_the_store_holds(stubs, built: BuildResult) -> None:
+    """With --chunk-triples the first request replaces the graph: a later failure must not claim the graph was kept."""
+    server = stubs(_second_request_fails)
+    args = ["push", "--store", server.url, "--endpoint", server.url, "--chunk-triples", "2000", "--out", str(built.out)]
+    result = CliRunner().invoke(main, args, env={k: "" for k in os.environ if k.startswith("POLKG_ENDPOINT_")})
+    assert result.exit_code == 6, result.output
+    assert "HTTP 500" in result.output and "failed after 1 of 4 requests" in result.output, result.output
+    assert "holds only the first 1 chunks" in result.output and "keeps the previous" not in result.output
+    assert [method for method, *_ in server.seen] == ["PUT", "POST"]
+    first = server.seen[0][3]
+    assert first.count(b"\n") == 2000 and first.endswith(b" .\n"), "chunks are cut at line ends"
+
+
 def _endless(h: _Scripted) -> None:
     """Valid-looking SPARQL JSON that never ends (no Content-Length: the size is not announced)."""
     h.protocol_version = "HTTP/1.0"

@@ -208,6 +208,15 @@ def test_a_second_push_replaces_the_graph(pushed: str, built: BuildResult) -> No
     assert _count(pushed, GRAPH) == built.triples
 
 
+def test_a_chunked_push_keeps_every_triple(pushed: str, built: BuildResult) -> None:
+    """Chunks (PUT, then POSTs, each with its own Digest answer) replace the graph as one PUT does."""
+    result = _push(pushed.removesuffix("/sparql"), built.out, "--graph", GRAPH, "--chunk-triples", "1000", env=USER)
+    assert result.exit_code == 0, result.output
+    requests = -(-built.triples // 1000)
+    assert f"in {requests} requests of at most 1,000 triples" in result.output, result.output
+    assert _count(pushed, GRAPH) == built.triples
+
+
 def test_digest_matches_rfc_2617_example() -> None:
     challenge = {"realm": "testrealm@host.com", "nonce": "dcd98b7102dd2f0e8b11d0f600bfb0c093", "qop": "auth,auth-int"}
     authorization = digest_authorization(challenge, "GET", "http://h/dir/index.html", "Mufasa", "Circle Of Life", "0a4f113b")
