@@ -18,7 +18,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _records(cls: type[R], result: ResultSet, query: str) -> tuple[R, ...]:
+def records(cls: type[R], result: ResultSet, query: str) -> tuple[R, ...]:
     """One ``cls`` per row; fields are the query's variables in snake_case, missing optional values are ''."""
     names = [f.name for f in dataclasses.fields(cls) if f.name != "query"]  # type: ignore[arg-type]
     records = []
@@ -148,6 +148,7 @@ class AgencyInfo:
     kind: str
     part_of: str
     aliases: str
+    id: str
     query: str = "agencies"
 
     @property
@@ -238,7 +239,7 @@ def fetch(engine: Engine) -> ViewData:
     catalogue = load_catalogue()
     got: dict[str, tuple[Any, ...]] = {}
     for query_id, cls in QUERIES.items():
-        got[query_id] = _records(cls, engine.select(catalogue[query_id].sparql), query_id)
+        got[query_id] = records(cls, engine.select(catalogue[query_id].sparql), query_id)
     return ViewData(
         documents=got["documents"],
         responsibilities=got["responsibilities"],

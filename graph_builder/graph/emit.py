@@ -389,6 +389,7 @@ class _Emitter:
         self.add(node, RDF.type, PK.PropertyBasis)
         self.add(doc, PK.propertyBasis, node)
         self.add(node, PK.onProperty, _FIELD_PROPERTY[basis.field])
+        self.add(node, RDFS.label, Literal(basis.field.replace("_", " "), lang="en"))
         self.add(node, PK.basis, _BASIS[basis.basis])
         self.add(node, SKOS.note, Literal(" ".join(basis.note.split()), lang="en"))
 

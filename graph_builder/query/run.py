@@ -11,10 +11,11 @@ from graph_builder.query.results import ResultSet, Term
 
 
 def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> ResultSet:
-    """Resolve ``values``, bind them, run ``query``. Bound parameter columns are left out (they are constant)."""
+    """Resolve ``values``, bind them, run ``query``. Bound parameter columns are left out (they are constant);
+    an optional parameter left unbound keeps its column (a whole-corpus listing needs to say which document)."""
     bindings = resolve(query, values, engine)
     result = engine.select(query.sparql, bindings)
-    params = {p.name for p in query.params}
+    params = set(bindings)
     variables = tuple(v for v in result.variables if v not in params)
     rows = tuple({k: _boolean(v) if k in query.booleans else v for k, v in row.items() if k not in params} for row in result.rows)
     return replace(result, variables=variables, rows=rows)

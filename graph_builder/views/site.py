@@ -1,4 +1,4 @@
-"""Write the views site: every registered view's page, the index and the manifest, replaced whole."""
+"""Write the views site: every registered view, a page per entity, the search index, the index page, replaced whole."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from graph_builder import __version__, _fs
 from graph_builder.analytics.data import ViewData
+from graph_builder.analytics.entities import EntityData
 from graph_builder.analytics.networks import Analysis, analyse
 from graph_builder.errors import UsageError
 from graph_builder.views import registry
@@ -40,12 +41,20 @@ class SiteResult:
     out: Path
     views: tuple[ViewFile, ...]
     fetch_seconds: float
+    pages: int = 0
+    largest_page: tuple[str, int] = ("", 0)
 
 
 def write_site(
-    data: ViewData, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES, fetch_seconds: float = 0.0
+    data: ViewData,
+    out: Path,
+    origin: str,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    fetch_seconds: float = 0.0,
+    entities: EntityData | None = None,
 ) -> SiteResult:
-    """Render every view and the index into ``out``, replacing it whole (a temporary folder renamed into place)."""
+    """Render every view, the entity pages (given ``entities``) and the index into ``out``, replacing it whole
+    (a temporary folder renamed into place)."""
     if max_nodes < 1:
         raise UsageError("--max-nodes must be at least 1")
     out = Path(out)
@@ -53,10 +62,18 @@ def write_site(
         raise UsageError(f"{out} exists and is not a polkg views folder (no {SITE_MANIFEST}); choose another --out")
     analysis = analyse(data)
     with _fs.locked(out):
-        return _write_site(data, out, origin, max_nodes, fetch_seconds, analysis)
+        return _write_site(data, out, origin, max_nodes, fetch_seconds, analysis, entities)
 
 
-def _write_site(data: ViewData, out: Path, origin: str, max_nodes: int, fetch_seconds: float, analysis: Analysis) -> SiteResult:
+def _write_site(
+    data: ViewData,
+    out: Path,
+    origin: str,
+    max_nodes: int,
+    fetch_seconds: float,
+    analysis: Analysis,
+    entities: EntityData | None,
+) -> SiteResult:
     env = environment()
     vis_js = vis_assets()
     tmp = _fs.temp_dir(out)
@@ -81,7 +98,10 @@ def _write_site(data: ViewData, out: Path, origin: str, max_nodes: int, fetch_se
                     tuple(page.notes),
                 )
             )
-        index = env.get_template("index.html.j2").render(views=written, origin=origin, version=__version__)
+        pages, largest = _write_entity_pages(entities, tmp, env, origin) if entities else (0, ("", 0))
+        index = env.get_template("index.html.j2").render(
+            views=written, origin=origin, version=__version__, listing=_listing(entities) if entities else None
+        )
         (tmp / "index.html").write_text(index, encoding="utf-8")
         manifest = {
             "polkg": __version__,
@@ -93,16 +113,69 @@ def _write_site(data: ViewData, out: Path, origin: str, max_nodes: int, fetch_se
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return SiteResult(out, tuple(written), fetch_seconds)
+    return SiteResult(out, tuple(written), fetch_seconds, pages, largest)
+
+
+def _write_entity_pages(entities: EntityData, folder: Path, env: Any, origin: str) -> tuple[int, tuple[str, int]]:
+    """Every entity page, the search index and script, and pages.json (IRI -> page, for `polkg serve`)."""
+    from importlib.resources import files
+
+    from graph_builder.views import paths, search
+    from graph_builder.views.entity_pages import build_pages
+
+    iri_pages: dict[str, str] = {}
+    count, largest = 0, ("", 0)
+    for folder_name in paths.FOLDERS.values():
+        (folder / folder_name).mkdir(exist_ok=True)
+    for page in build_pages(entities):
+        html = env.get_template(page.template).render(
+            page=page, ctx=page.context, root="../" * page.depth, origin=origin, version=__version__
+        )
+        data = html.encode("utf-8")
+        (folder / page.file).write_bytes(data)
+        iri_pages[page.iri] = page.file
+        count += 1
+        if len(data) > largest[1]:
+            largest = (page.file, len(data))
+    for prov in entities.provisions:
+        iri_pages[prov.provision] = paths.provision_page(prov.provision_id.partition("/")[0], prov.number).href
+    (folder / search.INDEX_FILE).write_text(search.index_script(entities), encoding="utf-8")
+    script = (files("graph_builder.views") / "templates" / search.SCRIPT_FILE).read_text(encoding="utf-8")
+    (folder / search.SCRIPT_FILE).write_text(script, encoding="utf-8")
+    (folder / paths.PAGES_MANIFEST).write_text(json.dumps(iri_pages, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return count, largest
+
+
+def _listing(entities: EntityData) -> dict[str, Any]:
+    """What the index lists after the views: documents by date with kind and coverage, then every entity."""
+    from graph_builder.views import paths
+    from graph_builder.views.entity_pages import DOCUMENT_KINDS
+
+    concepts: dict[str, list[Any]] = {}
+    for c in sorted(entities.concepts, key=lambda c: c.label.lower()):
+        concepts.setdefault(c.kind, []).append({"label": c.label, "zh": c.label_zh, "href": paths.page(c.kind, c.id).href})
+    return {
+        "documents": [
+            {"doc": d, "kind": DOCUMENT_KINDS.get(d.kind, d.kind), "href": paths.page("document", d.id).href}
+            for d in entities.documents
+        ],
+        "agencies": [
+            {"label": a.name + (f" ({a.acronym})" if a.acronym else ""), "zh": a.name_zh, "href": paths.page("agency", a.id).href}
+            for a in sorted(entities.views.agencies, key=lambda a: a.name.lower())
+        ],
+        "concepts": [(kind, concepts.get(kind, [])) for kind in ("theme", "sector", "zone", "framework")],
+    }
 
 
 def generate(engine: Any, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES) -> SiteResult:
-    """Fetch the view inputs through ``engine`` (embedded or remote) and write the site."""
+    """Fetch the view and page inputs through ``engine`` (embedded or remote) and write the site."""
     from graph_builder.analytics.data import fetch
+    from graph_builder.analytics.entities import fetch_entities
 
     started = time.perf_counter()
     data = fetch(engine)
-    return write_site(data, out, origin, max_nodes, time.perf_counter() - started)
+    entities = fetch_entities(engine, data)
+    return write_site(data, out, origin, max_nodes, time.perf_counter() - started, entities)
 
 
 def default_site() -> Path:
