@@ -7,6 +7,7 @@
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   var index = window.POLKG_SEARCH || [];
+  document.body.setAttribute("data-ready", "1");  // for tests and tools waiting on the page
   if (!input || !list) { return; }
   var root = input.getAttribute("data-root") || "";
   var KIND_ORDER = { "Agency": 0, "Document": 1, "Provision": 2, "Theme": 3, "Sector": 4, "Zone": 5, "Trade framework": 6 };
