@@ -130,8 +130,8 @@ def _sparql_mutations(g: Graph) -> None:
     _set(g, links[0], earlier, a)
     # a link within one document: both ends the later measure
     _set(g, links[1], earlier, g.value(links[1], later))
-    # two measures of one document with the same number
-    number = URIRef(ELI + "number")
+    # two measures of one document with the same number (pk:number since issue 15: eli:number is for legal works only)
+    number = PK.number
     measures = [
         m
         for m in _instances(g, PK.Provision)
