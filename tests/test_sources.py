@@ -76,9 +76,9 @@ def test_provision_graph_is_exactly_as_modelled() -> None:
             pk:concernsTheme id:concept\\/themes\\/tax ; eli:is_about id:concept\\/themes\\/tax ;
             pk:concernsSector id:concept\\/sectors\\/audiovisual ;
             pk:concernsZone id:zone\\/hainan-ftp ; pk:invokesFramework id:framework\\/rcep .
-        p:mof a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mof ; prov:hadRole pk:ResponsibleAgency ;
+        p:mof a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mof ; pk:hadRole pk:ResponsibleAgency ;
             pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource .
-        p:mofcom a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mofcom ; prov:hadRole pk:ResponsibleAgency ;
+        p:mofcom a pk:Participation, prov:Attribution ; prov:agent id:agency\\/mofcom ; pk:hadRole pk:ResponsibleAgency ;
             pk:statedIn id:source\\/early-translation ; pk:locator "provision (1)" ; pk:basis pk:StatedInSource .
     """,
         format="turtle",

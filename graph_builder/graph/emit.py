@@ -134,7 +134,7 @@ class _Emitter:
         self.add(node, RDF.type, PK.Participation)
         self.add(node, RDF.type, PROV.Attribution)
         self.add(node, PROV.agent, agency_iri(agency_id))
-        self.add(node, PROV.hadRole, role)
+        self.add(node, PK.hadRole, role)
         self.provenance(node, source, locator)
         return node
 

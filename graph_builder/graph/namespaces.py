@@ -93,6 +93,7 @@ class PK(DefinedNamespace):
     mentionsAgency: URIRef  # -> agent named in passing (not an issuer or responsible body)
     # --- properties: agencies and participation
     issuedBy: URIRef  # Document -> issuing actor (also eli:passed_by on policy documents)
+    hadRole: URIRef  # Participation -> Role (PROV-O's prov:hadRole is for associations and instantaneous events)
     responsibleAgency: URIRef  # Measure -> agent responsible (shortcut of a Participation)
     responsibilityOpenEnded: URIRef  # true where the text ends its list with "etc."
     acronym: URIRef
