@@ -22,6 +22,8 @@ BUILD_FILES = ("graph.nt", "graph.ttl")
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(os.environ.get("POLKG_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
 OPINIONS_SEED = SEEDS / "002_1fb6f873d9b9dbd3.txt"
+# the official vocabulary files (shared/vocab/README.md): beside the checkout, as in CI, or $POLKG_VOCAB
+VOCAB = Path(os.environ.get("POLKG_VOCAB", Path(__file__).resolve().parents[2] / "shared" / "vocab"))
 
 Run = Callable[..., ResultSet]  # the conftest fixture `run`: run("query-id", doc="...", ...) -> ResultSet
 

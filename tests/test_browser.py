@@ -221,3 +221,20 @@ def test_index_opens_offline(site: Path, open_view: Any, browser: Any) -> None:
     assert page.url.endswith("/coordination.html")
     assert [u for u in requests if not u.startswith("file://")] == []
     context.close()
+
+
+def test_ontology_page_opens_offline(site: Path, browser: Any) -> None:
+    """The ontology's documentation page (issue 15), reached from the index: no request leaves the disk."""
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto((site / "index.html").resolve().as_uri())
+    page.locator("p.ontology a").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/ontology.html")
+    assert page.locator("div.term").count() > 80
+    page.locator('a[href="#Reorganisation"]').first.click()
+    assert page.url.endswith("#Reorganisation")
+    assert [u for u in requests if not u.startswith("file://")] == []
+    context.close()

@@ -42,7 +42,7 @@ MUTATIONS: dict[str, Mutation] = {
     "Datatype": lambda g: _set(g, _instances(g, PK.Measure)[1], PK.ordinal, Literal("three")),
     "Class": lambda g: g.add((_instances(g, PK.Measure)[2], PK.responsibleAgency, _instances(g, PK.Zone)[0])),
     "NodeKind": lambda g: g.add((_instances(g, PK.Document)[0], URIRef(ELI + "passed_by"), Literal("MOFCOM"))),
-    "In": lambda g: _set(g, _instances(g, PK.Participation)[1], PROV.hadRole, PK.Measure),
+    "In": lambda g: _set(g, _instances(g, PK.Participation)[1], PK.hadRole, PK.Measure),
     "MinLength": lambda g: _set(g, _instances(g, PK.Participation)[2], PK.locator, Literal("")),
     "MinInclusive": lambda g: _set(g, _instances(g, PK.Zone)[0], PK.memberCount, Literal(0)),
     "UniqueLang": lambda g: g.add((_instances(g, PK.Measure)[3], RDFS.label, Literal("another label", lang="en"))),
@@ -130,8 +130,8 @@ def _sparql_mutations(g: Graph) -> None:
     _set(g, links[0], earlier, a)
     # a link within one document: both ends the later measure
     _set(g, links[1], earlier, g.value(links[1], later))
-    # two measures of one document with the same number
-    number = URIRef(ELI + "number")
+    # two measures of one document with the same number (pk:number since issue 15: eli:number is for legal works only)
+    number = PK.number
     measures = [
         m
         for m in _instances(g, PK.Provision)
@@ -141,7 +141,7 @@ def _sparql_mutations(g: Graph) -> None:
     # two lead issuers: every issuing participation of a document becomes a lead
     document = next(d for d in _instances(g, PK.Document) if len(list(g.objects(d, PROV.qualifiedAttribution))) > 1)
     for participation in g.objects(document, PROV.qualifiedAttribution):
-        _set(g, participation, PROV.hadRole, PK.LeadIssuer)
+        _set(g, participation, PK.hadRole, PK.LeadIssuer)
 
 
 def test_sparql_constraints_on_the_store_agree_with_pyshacl(curated: Validated) -> None:

@@ -50,9 +50,11 @@ ENTITY_FILES = ["agency", "doc", "framework", "sector", "theme", "zone", "pages.
 
 def test_index_links_every_view_with_its_one_line_summary(site: Path) -> None:
     every = [attrs.get("href") for tag, attrs in _tags(site / "index.html") if tag == "a"]
-    # the views, in registry order, among the entity pages (which live in folders)
+    # the views in registry order, then the ontology's documentation page (issue 15), among the entity pages
+    # (which live in folders)
     links = [link for link in every if "/" not in link]
-    assert links == [spec.file for spec in views()]
+    assert links == [*(spec.file for spec in views()), "ontology.html"]
+    links = links[:-1]
     manifest = json.loads((site / SITE_MANIFEST).read_text(encoding="utf-8"))
     assert [(v["id"], v["title"], v["summary"]) for v in manifest["views"]] == [
         (spec.name, spec.title, spec.description) for spec in views()
@@ -149,7 +151,7 @@ def test_views_cli_writes_the_site(runner, built, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"wrote {len(VIEW_IDS)} views" in result.output
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
-        ["index.html", SITE_MANIFEST, *(f"{v}.html" for v in VIEW_IDS), *ENTITY_FILES]
+        ["index.html", SITE_MANIFEST, "ontology.html", *(f"{v}.html" for v in VIEW_IDS), *ENTITY_FILES]
     )
 
 
@@ -236,8 +238,56 @@ def test_one_module_and_one_registration_add_a_view(
     assert result.exit_code == 0, result.output
     assert f"wrote {len(names)} views" in result.output
     links = [attrs.get("href") for tag, attrs in _tags(tmp_path / "site" / "index.html") if tag == "a"]
-    assert [link for link in links if "/" not in link] == [f"{name}.html" for name in names]
+    assert [link for link in links if "/" not in link] == [*(f"{name}.html" for name in names), "ontology.html"]
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Every document" in index and "Each document of the graph, one per row." in index
     data = page_data(tmp_path / "site" / "extra-documents.html")
     assert data["view"] == "extra-documents" and len(data["nodes"]) == len(run("documents").rows)
+
+
+def test_ontology_page_documents_every_term_offline(site: Path) -> None:
+    """The ontology's documentation page: linked from the index, every pk term with its anchor, nothing loaded."""
+    from rdflib import Graph
+    from rdflib.namespace import RDFS
+
+    from graph_builder.graph.namespaces import PK
+    from graph_builder.layout import ontology_file
+
+    page = site / "ontology.html"
+    tags = _tags(page)
+    assert [t for t, a in tags if t in ("script", "link", "img", "iframe", "object")] == []
+    csp = next(a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp == "default-src 'none'; style-src 'unsafe-inline'"
+    anchors = {a["id"] for t, a in tags if "id" in a}
+    assert {name for name in PK.__annotations__} <= anchors
+    links = [a["href"] for t, a in tags if t == "a"]
+    assert all(href == "index.html" or href.startswith("#") for href in links), "only links within the site"
+    assert {f"#{name}" for name in PK.__annotations__} <= set(links)
+    text = page.read_text(encoding="utf-8")
+    ontology = Graph().parse(ontology_file(), format="turtle")
+    for name in ("summary", "Reorganisation", "statedIn"):
+        comment = str(ontology.value(PK[name], RDFS.comment))
+        assert comment.replace('"', "&#34;").replace("'", "&#39;") in text
+    assert "Outside OWL 2 DL" in text and "xsd:gYear" in text and "rdf:langString" in text
+    manifest = json.loads((site / SITE_MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["ontology"]["file"] == "ontology.html" and manifest["ontology"]["terms"] == len(PK.__annotations__)
+
+
+def test_ontology_page_escapes_every_label(tmp_path: Path) -> None:
+    from graph_builder.layout import ontology_file
+    from graph_builder.views.ontology_page import render
+    from graph_builder.views.page import environment
+
+    text = ontology_file().read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile.ttl"
+    hostile.write_text(
+        text.replace('rdfs:label "Zone"@en', 'rdfs:label "Zone <script>alert(1)</script>"@en').replace(
+            'rdfs:label "summary"@en', 'rdfs:label "<img src=x onerror=alert(2)>"@en'
+        ),
+        encoding="utf-8",
+    )
+    html, page = render(environment(), hostile)
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    assert page.terms > 80
+    assert [t for t, _ in _tags(tmp_path / "page.html") if t in ("script", "img")] == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html

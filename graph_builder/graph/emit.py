@@ -40,13 +40,15 @@ _RELATION = {
     "replaces": PK.replaces,
 }
 _BASIS = {"stated": PK.StatedInSource, "curator-inference": PK.CuratorInference, "curator-knowledge": PK.CuratorKnowledge}
+# the property a document field is written as (ELI's for a policy document, see document())
 _FIELD_PROPERTY = {
     "title": DCTERMS.title,
     "number_alt": PK.officialNumberAlt,
-    "based_on": ELI.based_on,
-    "cites": ELI.cites,
-    "date": ELI.date_document,
+    "based_on": PROV.wasDerivedFrom,
+    "cites": DCTERMS.references,
+    "date": PK.date,
 }
+_LEGAL_FIELD_PROPERTY = {**_FIELD_PROPERTY, "based_on": ELI.based_on, "cites": ELI.cites, "date": ELI.date_document}
 _CLAIM_CLASS = {
     "figure": PK.Figure,
     "assessment": PK.Assessment,
@@ -78,10 +80,10 @@ def document_types(doc: model.Document) -> tuple[URIRef, ...]:
 
 
 def measure_types(doc: model.Document) -> tuple[URIRef, ...]:
-    """The classes of a provision (or, in a statement, an announcement) of ``doc``."""
-    if doc.class_ == "statement":
-        return (PK.Measure, PK.Announcement)
-    return (PK.Measure, PK.Provision, ELI.LegalResourceSubdivision)
+    """The classes of a provision (or, in a statement or a secondary source, an announcement) of ``doc``."""
+    if doc.class_ == "policy":
+        return (PK.Measure, PK.Provision, ELI.LegalResourceSubdivision)
+    return (PK.Measure, PK.Announcement)
 
 
 SOURCE_TYPES = (PK.SourceText, PROV.Entity)
@@ -141,7 +143,7 @@ class _Emitter:
         self.add(node, RDF.type, PK.Participation)
         self.add(node, RDF.type, PROV.Attribution)
         self.add(node, PROV.agent, agency_iri(agency_id))
-        self.add(node, PROV.hadRole, role)
+        self.add(node, PK.hadRole, role)
         self.provenance(node, source, locator)
         return node
 
@@ -231,7 +233,7 @@ class _Emitter:
             self.add(node, RDF.type, PK.Place)
             self.add(node, DCTERMS.identifier, Literal(place.id))
             self.label(node, place.label, RDFS.label, SKOS.prefLabel)
-            self.add(node, DCTERMS.type, Literal(place.kind))
+            self.add(node, PK.placeKind, Literal(place.kind))
             if place.province:
                 self.add(node, PK.province, place_iri(place.province))
         for zone in self.corpus.zones.zones:
@@ -344,27 +346,33 @@ class _Emitter:
         self.add(node, DCTERMS.identifier, Literal(doc.id))
         self.add(node, DCTERMS.type, concept_iri("document-types", doc.type))
         self.label(node, doc.title, DCTERMS.title, RDFS.label)
+        # ELI's terms are for legal resources: a statement or a secondary source gets the DCMI/PROV/polkg term
+        legal = doc.class_ == "policy"
         if doc.number:
-            self.add(node, ELI.id_local, Literal(doc.number))
+            self.add(node, PK.officialNumber, Literal(doc.number))
+            if legal:
+                self.add(node, ELI.id_local, Literal(doc.number))
         for alt in doc.number_alt:
             self.add(node, PK.officialNumberAlt, Literal(alt))
-        self.dated(node, doc.date, ELI.date_document)
+        self.dated(node, doc.date, ELI.date_document if legal else None)
         if doc.published and doc.published.precision == "day":
-            self.add(node, ELI.date_publication, Literal(doc.published.text, datatype=XSD.date))
+            self.add(node, ELI.date_publication if legal else DCTERMS.issued, Literal(doc.published.text, datatype=XSD.date))
         if doc.coverage:
             self.add(node, PK.coverageNote, Literal(doc.coverage))
         if node != source:
             self.add(node, PK.statedIn, source)
         for based in doc.based_on:
-            self.add(node, ELI.based_on, doc_iri(based))
+            self.add(node, ELI.based_on if legal else PROV.wasDerivedFrom, doc_iri(based))
         for cited in doc.cites:
-            self.add(node, ELI.cites, doc_iri(cited))
+            self.add(node, ELI.cites if legal else DCTERMS.references, doc_iri(cited))
         for basis in doc.basis:
-            self.field_basis(node, basis)
+            self.field_basis(node, basis, legal)
         if doc.issuers:
             iss = doc.issuers
             for agency_id, role in [(iss.lead, PK.LeadIssuer), *((a, PK.CoIssuer) for a in iss.co)]:
-                self.add(node, ELI.passed_by, agency_iri(agency_id))
+                self.add(node, PK.issuedBy, agency_iri(agency_id))
+                if legal:
+                    self.add(node, ELI.passed_by, agency_iri(agency_id))
                 self.participation(node, agency_id, role, source, iss.locator)
             self.add(node, PK.issuerCount, Literal(iss.count if iss.count is not None else 1 + len(iss.co)))
         for key, role in (("approved_by", PK.Approver), ("drafted_by", PK.Drafter)):
@@ -383,12 +391,12 @@ class _Emitter:
         for ordinal, prov in enumerate(doc.provisions, start=1):
             self.provision(doc, prov, ordinal, source)
 
-    def field_basis(self, doc: URIRef, basis: model.FieldBasis) -> None:
+    def field_basis(self, doc: URIRef, basis: model.FieldBasis, legal: bool) -> None:
         """That the values of one of a document's properties come from the curators, not from a source text."""
         node = URIRef(f"{doc}/basis/{basis.field}")
         self.add(node, RDF.type, PK.PropertyBasis)
         self.add(doc, PK.propertyBasis, node)
-        self.add(node, PK.onProperty, _FIELD_PROPERTY[basis.field])
+        self.add(node, PK.onProperty, (_LEGAL_FIELD_PROPERTY if legal else _FIELD_PROPERTY)[basis.field])
         self.add(node, RDFS.label, Literal(basis.field.replace("_", " "), lang="en"))
         self.add(node, PK.basis, _BASIS[basis.basis])
         self.add(node, SKOS.note, Literal(" ".join(basis.note.split()), lang="en"))
@@ -396,16 +404,19 @@ class _Emitter:
     def provision(self, doc: model.Document, prov: model.Provision, ordinal: int, source: URIRef) -> None:
         node = provision_iri(doc.id, prov.number)
         parent = doc_iri(doc.id)
+        legal = doc.class_ == "policy"  # a provision of a legal resource, with ELI's terms; otherwise DCMI's and polkg's
         for cls in measure_types(doc):
             self.add(node, RDF.type, cls)
-        if doc.class_ == "statement":
-            self.add(node, DCTERMS.isPartOf, parent)
-        else:
+        if legal:
             self.add(node, ELI.is_part_of, parent)
             self.add(parent, ELI.has_part, node)
+        else:
+            self.add(node, DCTERMS.isPartOf, parent)
         self.add(node, PK.inDocument, parent)
         self.add(node, DCTERMS.identifier, Literal(f"{doc.id}/{prov.number}"))
-        self.add(node, ELI.number, Literal(prov.number))
+        self.add(node, PK.number, Literal(prov.number))
+        if legal:
+            self.add(node, ELI.number, Literal(prov.number))
         self.add(node, PK.ordinal, Literal(ordinal))
         if prov.numbering == "assigned":
             self.add(node, PK.numberAssigned, Literal(True))
@@ -416,8 +427,9 @@ class _Emitter:
         if prov.chapter:
             ch = chapter_iri(doc.id, prov.chapter)
             self.add(node, PK.inChapter, ch)
-            self.add(node, ELI.is_part_of, ch)
-            self.add(ch, ELI.has_part, node)
+            if legal:
+                self.add(node, ELI.is_part_of, ch)
+                self.add(ch, ELI.has_part, node)
         for agency_id in prov.agencies:
             self.add(node, PK.responsibleAgency, agency_iri(agency_id))
             self.participation(node, agency_id, PK.ResponsibleAgency, source, prov.where)
@@ -429,9 +441,11 @@ class _Emitter:
         for sector in prov.sectors:
             self.add(node, PK.concernsSector, sector_iri(sector))
         for theme in prov.themes:
-            self.add(node, ELI.is_about, theme_iri(theme))
+            self.add(node, PK.concernsTheme, theme_iri(theme))
+            if legal:
+                self.add(node, ELI.is_about, theme_iri(theme))
         for zone in prov.zones:
-            self.add(node, ELI.relevant_for, zone_iri(zone))
+            self.add(node, PK.concernsZone, zone_iri(zone))
         for framework in prov.frameworks:
             self.add(node, PK.invokesFramework, framework_iri(framework))
         if prov.target_year:

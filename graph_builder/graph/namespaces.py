@@ -48,6 +48,7 @@ class PK(DefinedNamespace):
     Assessment: URIRef  # a commentator's assessment or interpretation
     ReportedContent: URIRef  # content of an official document as a secondary source reports it
     Evolution: URIRef  # a qualified evolution link between a later and an earlier measure
+    LineageRelation: URIRef  # the typed lineage properties, as individuals (the objects of pk:relation)
     EvidenceBasis: URIRef  # how a statement is grounded
 
     # --- roles (instances of Role)
@@ -66,7 +67,7 @@ class PK(DefinedNamespace):
     CuratorKnowledge: URIRef
 
     # --- properties: provenance
-    statedIn: URIRef  # -> SourceText (subproperty of prov:hadPrimarySource)
+    statedIn: URIRef  # -> SourceText (subproperty of dcterms:source)
     locator: URIRef  # where in the source text: provision number, section, paragraph
     basis: URIRef  # -> EvidenceBasis
     reports: URIRef  # SecondarySource -> Document it reports on
@@ -76,6 +77,8 @@ class PK(DefinedNamespace):
     inDocument: URIRef  # Measure/Chapter -> Document
     inChapter: URIRef  # Provision -> Chapter
     ordinal: URIRef  # integer position for sorting
+    number: URIRef  # a measure's number as printed (also eli:number on provisions of policy documents)
+    officialNumber: URIRef  # a document's official number (also eli:id_local on policy documents)
     numberAssigned: URIRef  # true when the number was assigned by curators, not printed
     shortLabel: URIRef  # a short label in the curators' words
     summary: URIRef  # a one-line summary in the curators' words
@@ -83,18 +86,23 @@ class PK(DefinedNamespace):
     coverageNote: URIRef  # what part of the document the available source covers
     issuerCount: URIRef  # how many issuing bodies the document names
     targetYear: URIRef  # a target year a measure sets
-    concernsSector: URIRef  # -> sector concept (subproperty of eli:is_about)
+    concernsSector: URIRef  # -> sector concept (subproperty of dcterms:subject)
+    concernsTheme: URIRef  # Measure -> theme concept (also eli:is_about on provisions of policy documents)
+    concernsZone: URIRef  # Measure -> Zone (subproperty of dcterms:spatial)
     invokesFramework: URIRef  # -> TradeFramework
     mentionsAgency: URIRef  # -> agent named in passing (not an issuer or responsible body)
     # --- properties: agencies and participation
+    issuedBy: URIRef  # Document -> issuing actor (also eli:passed_by on policy documents)
+    hadRole: URIRef  # Participation -> Role (PROV-O's prov:hadRole is for associations and instantaneous events)
     responsibleAgency: URIRef  # Measure -> agent responsible (shortcut of a Participation)
     responsibilityOpenEnded: URIRef  # true where the text ends its list with "etc."
     acronym: URIRef
-    agencyKind: URIRef  # subproperty of org:classification
+    agencyKind: URIRef  # subproperty of dcterms:type
     # --- properties: zones and places
     zoneType: URIRef
     city: URIRef
     province: URIRef
+    placeKind: URIRef  # "municipality", "province", "city" or "region"
     memberCount: URIRef  # stated number of members of a programme-level zone group
     frameworkKind: URIRef
     # --- properties: cases
@@ -154,7 +162,6 @@ class ELI(DefinedNamespace):
     based_on: URIRef
     cites: URIRef
     is_about: URIRef
-    relevant_for: URIRef
 
 
 __all__ = ["BASE", "EBOPS", "ELI", "ID", "PK", "PREFIXES"]

@@ -19,7 +19,7 @@ from graph_builder.sources.names import normalise_name
 _DOCUMENTS = """
 SELECT ?item ?id ?name ?label WHERE {
   ?item a pk:Document ; dcterms:identifier ?id .
-  { ?item dcterms:title ?name } UNION { ?item eli:id_local ?name } UNION { ?item pk:officialNumberAlt ?name }
+  { ?item dcterms:title ?name } UNION { ?item pk:officialNumber ?name } UNION { ?item pk:officialNumberAlt ?name }
   OPTIONAL { ?item dcterms:title ?label FILTER (lang(?label) = "en") }
 }"""
 _AGENCIES = """
@@ -40,7 +40,7 @@ _PLURALS = {"agency": "agencies"}
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _PROVISIONS = """
 SELECT ?doc ?item ?id ?name WHERE {
-  ?item pk:inDocument ?doc ; eli:number ?name ; dcterms:identifier ?id ; pk:ordinal ?ordinal .
+  ?item pk:inDocument ?doc ; pk:number ?name ; dcterms:identifier ?id ; pk:ordinal ?ordinal .
 }
 ORDER BY ?ordinal"""
 

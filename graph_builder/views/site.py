@@ -1,4 +1,4 @@
-"""Write the views site: every registered view, a page per entity, the search index, the index page, replaced whole."""
+"""Write the views site: every registered view, a page per entity, the search index, the ontology's page and the index."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from graph_builder.analytics.data import ViewData
 from graph_builder.analytics.entities import EntityData
 from graph_builder.analytics.networks import Analysis, analyse
 from graph_builder.errors import UsageError
-from graph_builder.views import registry
+from graph_builder.views import ontology_page, registry
 from graph_builder.views.page import environment, render_page, vis_assets
 
 DEFAULT_MAX_NODES = 1000
@@ -99,14 +99,22 @@ def _write_site(
                 )
             )
         pages, largest = _write_entity_pages(entities, tmp, env, origin) if entities else (0, ("", 0))
+        ontology_html, ontology = ontology_page.render(env)
+        (tmp / ontology_page.FILE).write_text(ontology_html, encoding="utf-8")
+        ontology_entry = {"file": ontology_page.FILE, "title": ontology.title, "terms": ontology.terms}
         index = env.get_template("index.html.j2").render(
-            views=written, origin=origin, version=__version__, listing=_listing(entities) if entities else None
+            views=written,
+            ontology=ontology_entry,
+            origin=origin,
+            version=__version__,
+            listing=_listing(entities) if entities else None,
         )
         (tmp / "index.html").write_text(index, encoding="utf-8")
         manifest = {
             "polkg": __version__,
             "origin": origin,
             "views": [{k: v for k, v in vf.__dict__.items() if k not in ("seconds",)} for vf in written],
+            "ontology": ontology_entry,
         }
         (tmp / SITE_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _fs.replace_dir(tmp, out, SITE_MANIFEST)
