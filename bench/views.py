@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from graph_builder.analytics.data import (
+    AgencyDocument,
     AgencyInfo,
     Document,
     Evolution,
@@ -28,6 +29,7 @@ from graph_builder.analytics.data import (
     Provision,
     Reorganisation,
     Responsibility,
+    ThemeDocument,
     ViewData,
 )
 from graph_builder.analytics.networks import analyse
@@ -112,7 +114,44 @@ def synthetic(provisions: int, agencies: int, per_document: int = 25, seed: int 
         Reorganisation("2015-01-01", agency_ids[i], f"Agency {i}", agency_ids[i + 1], f"Agency {i + 1}", "merged", "synthetic")
         for i in range(0, min(100, agencies - 1), 2)
     )
-    return ViewData(tuple(documents), tuple(resp), tuple(issues), tuple(provs), tuple(links), reorgs, tuple(mentions), infos)
+    return ViewData(
+        tuple(documents),
+        tuple(resp),
+        tuple(issues),
+        tuple(provs),
+        tuple(links),
+        reorgs,
+        tuple(mentions),
+        infos,
+        _agency_documents(issues, resp),
+        _theme_documents(provs),
+    )
+
+
+def _agency_documents(issues: list[Issuance], resp: list[Responsibility]) -> tuple[AgencyDocument, ...]:
+    """What the agency-documents query gives over these records: role and responsibilities per agency and document."""
+    roles = {(i.agency, i.doc): i.role for i in issues}
+    counts: dict[tuple[str, str], set[str]] = {}
+    dates = {i.doc: i.doc_date for i in issues} | {r.doc: r.doc_date for r in resp}
+    for r in resp:
+        counts.setdefault((r.agency, r.doc), set()).add(r.provision)
+    return tuple(
+        AgencyDocument(a, a.rsplit("/", 1)[-1], f"Agency {a[-5:]}", d, d.rsplit("/", 1)[-1], dates[d], roles.get((a, d), ""),
+                       str(len(counts.get((a, d), ()))))
+        for a, d in sorted(set(roles) | set(counts))
+    )  # fmt: skip
+
+
+def _theme_documents(provs: list[Provision]) -> tuple[ThemeDocument, ...]:
+    counts: dict[tuple[str, str, str], int] = {}
+    for p in provs:
+        for theme in p.theme_list:
+            key = (theme, p.doc, p.doc_date)
+            counts[key] = counts.get(key, 0) + 1
+    return tuple(
+        ThemeDocument(f"{ID}theme/{t}", t.lower(), t, d, d.rsplit("/", 1)[-1], date, str(n))
+        for (t, d, date), n in sorted(counts.items())
+    )
 
 
 def load_times(page: Path, runs: int) -> tuple[list[float], int, str]:

@@ -577,7 +577,7 @@ def views(
     store = getattr(engine, "store_path", None)
     result = generate(engine, site or default_site(), _origin(endpoint, graph_iri, store), max_nodes)
     for v in result.views:
-        click.echo(f"  {v.file:<24} {v.nodes:>6} nodes {v.edges:>6} links {v.bytes / 1024:>7.0f} KiB  {v.seconds:.2f}s")
+        click.echo(f"  {v.file:<24} {v.shown:<44} {v.bytes / 1024:>7.0f} KiB  {v.seconds:.2f}s")
     click.echo(f"wrote {len(result.views)} views and the ontology's page to {result.out} (open {result.out / 'index.html'})")
 
 

@@ -24,6 +24,8 @@ ARTIFACTS = Path(os.environ.get("POLKG_ARTIFACTS", Path(__file__).resolve().pare
 OPINIONS = "https://w3id.org/polkg/id/doc/opinions-2022"
 CIRCULAR = "https://w3id.org/polkg/id/doc/circular-2025"
 PLAN = "https://w3id.org/polkg/id/doc/plan-2026"
+MATRICES = ["agency-matrix", "theme-matrix"]
+NETWORKS = [spec.name for spec in views() if spec.name not in MATRICES]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -128,7 +130,7 @@ def _expected(run: Run, view: str) -> tuple[str, int]:
     return PLAN, 1 + len(column_set(rows, "via")) + len(column_set(rows, "target"))
 
 
-@pytest.mark.parametrize("view", [spec.name for spec in views()])
+@pytest.mark.parametrize("view", NETWORKS)
 def test_view_in_chromium(view: str, site: Path, open_view: Any, run: Run) -> None:
     opened = open_view(site / f"{view}.html")
     everything = page_data(site / f"{view}.html")
@@ -173,7 +175,7 @@ def test_lineage_selection_highlights_the_whole_chain(site: Path, open_view: Any
     opened = open_view(site / "lineage.html")
     provision = "https://w3id.org/polkg/id/doc/opinions-2022/provision/25"
     related = column_set(run("provision-lineage", doc="opinions-2022", provision="25"), "related")
-    assert len(related) >= 2
+    assert len(related) >= 1  # (25) -> 2025 X since the lineage review of issue 15 (it reached D3 of 2026 before)
     highlighted = set(opened.page.evaluate("id => window.polkg.select(id)", provision))
     assert highlighted == related | {provision}, "exactly (25) and every provision its chain reaches"
     _offline(opened)
@@ -181,7 +183,18 @@ def test_lineage_selection_highlights_the_whole_chain(site: Path, open_view: Any
 
 
 def test_hostile_labels_render_as_text(hostile_site: Path, open_view: Any) -> None:
+    for view in MATRICES:
+        opened = open_view(hostile_site / f"{view}.html")
+        _offline(opened)
+        opened.page.evaluate("window.polkg.sort(0, false)")
+        assert opened.page.locator("#matrix :is(script, img, svg, b, textarea)").count() == 0, view
+        assert opened.page.locator("#matrix tbody tr").count() > 0, view
+        assert opened.dialogs == []
+    text = open_view(hostile_site / "agency-matrix.html").page.locator("#matrix").inner_text()
+    assert "Old <script>alert(1)</script> Regulator" in text
     for spec in views():
+        if spec.name in MATRICES:
+            continue
         opened = open_view(hostile_site / spec.file)
         _offline(opened)
         nodes = opened.visible()
@@ -238,3 +251,72 @@ def test_ontology_page_opens_offline(site: Path, browser: Any) -> None:
     assert page.url.endswith("#Reorganisation")
     assert [u for u in requests if not u.startswith("file://")] == []
     context.close()
+@pytest.mark.parametrize("view", MATRICES)
+def test_matrix_in_chromium_sorts(view: str, site: Path, open_view: Any) -> None:
+    opened = open_view(site / f"{view}.html")
+    default = opened.page.evaluate("window.polkg.order()")
+    assert len(default) == opened.page.locator("#matrix tbody tr").count() > 10
+    column = 2  # the 2022 Opinions: the row heading is column 0, the 2020 approval column 1
+    header = opened.page.locator("#matrix thead th").nth(column)
+    assert "2022" in header.inner_text()
+    header.locator("button.sort").click()  # the real control: largest first
+    assert header.get_attribute("aria-sort") == "descending"
+    keys = opened.page.evaluate(
+        "i => Array.from(document.querySelectorAll('#matrix tbody tr')).map(r => parseFloat(r.cells[i].dataset.sort))", column
+    )
+    filled = [k for k in keys if k >= 0]
+    assert filled == sorted(filled, reverse=True) and keys[: len(filled)] == filled, "largest first, empty cells last"
+    assert opened.page.evaluate("window.polkg.order()") != default
+    header.locator("button.sort").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    opened.page.locator("#matrix thead th").first.locator("button.sort").click()
+    names = opened.page.locator("#matrix tbody th").all_inner_texts()
+    assert [n.lower() for n in names] == sorted(n.lower() for n in names)
+    opened.page.locator("#default-order").click()
+    assert opened.page.evaluate("window.polkg.order()") == default
+    # the headings stay in view when the table scrolls
+    opened.page.locator("#matrix-wrap").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    top = opened.page.locator("#matrix thead th").first.bounding_box()
+    wrap = opened.page.locator("#matrix-wrap").bounding_box()
+    assert top is not None and wrap is not None and abs(top["y"] - wrap["y"]) < 12
+    opened.page.locator("#matrix-wrap").evaluate("el => el.scrollTo(0, 0)")
+    _offline(opened)
+    _screenshot(opened, view)
+    opened.page.emulate_media(media="print")
+    assert opened.page.locator("#controls").is_hidden()
+    _screenshot(opened, f"{view}-print")
+
+
+@pytest.mark.parametrize("view", NETWORKS)
+def test_network_fits_the_window(view: str, site: Path, open_view: Any) -> None:
+    """Every node, box and label whole inside the network's area at 1400×900 (the issuance dates were cut off)."""
+    opened = open_view(site / f"{view}.html")
+    area = opened.page.locator("#network").bounding_box()
+    assert area is not None
+    cut = [
+        b["id"]
+        for b in opened.page.evaluate("window.polkg.boxes()")
+        if b["left"] < -1 or b["top"] < -1 or b["right"] > area["width"] + 1 or b["bottom"] > area["height"] + 1
+    ]
+    assert cut == []
+
+
+def test_index_counts_what_the_pages_show(site: Path, open_view: Any, browser: Any) -> None:
+    context = browser.new_context()
+    index = context.new_page()
+    index.goto((site / "index.html").resolve().as_uri())
+    for view in NETWORKS:
+        meta = index.locator(f"li:has(a[href='{view}.html']) .meta").inner_text()
+        shown = open_view(site / f"{view}.html").page.locator("#count").inner_text()
+        assert meta.startswith(shown), (view, meta, shown)
+    context.close()
+
+
+def test_zone_legend_draws_the_node_shapes(site: Path, open_view: Any) -> None:
+    opened = open_view(site / "zones-frameworks.html")
+    diamond = opened.page.locator("#legend .swatch.diamond")
+    triangle = opened.page.locator("#legend .swatch.triangle")
+    assert diamond.evaluate("el => getComputedStyle(el).transform") != "none"
+    assert diamond.evaluate("el => getComputedStyle(el).borderRadius") == "0px"
+    assert "polygon" in triangle.evaluate("el => getComputedStyle(el).clipPath")
+    _offline(opened)

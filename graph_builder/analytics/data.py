@@ -140,6 +140,35 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class AgencyDocument:
+    """An agency's part in one document: lead, co-issuer or neither (""), and the provisions naming it responsible."""
+
+    agency: str
+    agency_id: str
+    agency_label: str
+    doc: str
+    doc_id: str
+    doc_date: str
+    role: str
+    responsibilities: str
+    query: str = "agency-documents"
+
+
+@dataclass(frozen=True)
+class ThemeDocument:
+    """How many provisions of one document are about one theme."""
+
+    theme: str
+    theme_id: str
+    theme_label: str
+    doc: str
+    doc_id: str
+    doc_date: str
+    provisions: str
+    query: str = "theme-documents"
+
+
+@dataclass(frozen=True)
 class AgencyInfo:
     agency: str
     acronym: str
@@ -181,6 +210,8 @@ class ViewData:
     reorganisations: tuple[Reorganisation, ...]
     mentions: tuple[Mention, ...]
     agencies: tuple[AgencyInfo, ...]
+    agency_documents: tuple[AgencyDocument, ...] = ()
+    theme_documents: tuple[ThemeDocument, ...] = ()
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def _lookup(self, name: str, records: tuple[Any, ...], key: str, iri: str) -> Any:
@@ -229,6 +260,8 @@ QUERIES: dict[str, type] = {
     "reorganisations": Reorganisation,
     "zone-framework-mentions": Mention,
     "agencies": AgencyInfo,
+    "agency-documents": AgencyDocument,
+    "theme-documents": ThemeDocument,
 }
 
 
@@ -249,4 +282,6 @@ def fetch(engine: Engine) -> ViewData:
         reorganisations=got["reorganisations"],
         mentions=got["zone-framework-mentions"],
         agencies=got["agencies"],
+        agency_documents=got["agency-documents"],
+        theme_documents=got["theme-documents"],
     )

@@ -15,7 +15,8 @@ from graph_builder.views.page import Row
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
     "#edc948", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b",
-)  # fmt: skip
+    "#17becf", "#bcbd22", "#e377c2", "#7f7f7f", "#2ca02c", "#aec7e8",
+)  # fmt: skip  # distinct for up to 18 agency kinds (the registry has 16)
 DOCUMENT_COLOUR = "#3b4252"
 PROVISION_COLOUR = "#a0b8d8"
 MUTED = "#c8c8c8"
@@ -65,8 +66,16 @@ def doc_filter(data: ViewData, docs: Iterable[str], label: str = "Document") -> 
     }
 
 
-def kind_colours(kinds: Iterable[str]) -> dict[str, str]:
-    return {kind: PALETTE[i % len(PALETTE)] for i, kind in enumerate(sorted(set(kinds)))}
+def kind_colours(data: ViewData) -> dict[str, str]:
+    """One colour per agency kind, the same in every view: over every kind the graph's agencies have."""
+    kinds = {a.kind for a in data.agencies} | {r.kind for r in data.responsibilities} | {i.kind for i in data.issuances}
+    return {kind: PALETTE[i % len(PALETTE)] for i, kind in enumerate(sorted(kinds - {""}))}
+
+
+def kind_legend(colours: dict[str, str], shown: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Legend rows for the agency kinds a view shows, in the shared colours."""
+    present = set(shown)
+    return [(colour, "dot", kind) for kind, colour in colours.items() if kind in present]
 
 
 def date_columns(data: ViewData, docs: Iterable[str]) -> dict[str, float]:

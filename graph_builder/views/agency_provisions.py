@@ -16,6 +16,7 @@ from graph_builder.views._common import (
     doc_label,
     doc_order,
     kind_colours,
+    kind_legend,
     left_out_note,
     short_provision,
     spring,
@@ -33,13 +34,20 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     keep, left = cap(ranked, max_nodes)
     page.notes += left_out_note(left, len(ranked), "agencies and provisions", "those with the most responsibility links")
     positions = spring(graph.subgraph(keep), seed=11)
-    kinds = kind_colours(r.kind for r in data.responsibilities)
+    kinds = kind_colours(data)
     agency_docs: dict[str, set[str]] = defaultdict(set)
     # in the order the data states them (a set's order changes from run to run, and the panel shows the first 12)
     agency_prov: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
     for r in data.responsibilities:
         agency_docs[r.agency].add(r.doc)
         agency_prov[r.agency][(r.source, r.locator)] = None
+    # the side panel names the agencies of a provision and the provisions of an agency (not just how many)
+    agency_names: dict[str, list[str]] = defaultdict(list)
+    provision_names: dict[str, list[str]] = defaultdict(list)
+    for r in data.responsibilities:
+        info = data.agency(r.agency)
+        agency_names[r.provision].append(info.short if info else r.acronym or r.agency_label)
+        provision_names[r.agency].append(short_provision(doc_label(data, r.doc), r.number))
     themes: set[str] = set()
     seen: set[str] = set()
     for r in data.responsibilities:
@@ -55,7 +63,11 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                 meta(
                     "Agency",
                     r.agency_label,
-                    [("id", compact(r.agency)), ("kind", r.kind), ("responsible for", f"{graph.degree(r.agency)} provisions")],
+                    [
+                        ("id", compact(r.agency)),
+                        ("kind", r.kind),
+                        ("responsible for", ", ".join(provision_names[r.agency])),
+                    ],
                     agency_prov[r.agency],
                     ("responsibilities", "agencies"),
                 ),
@@ -84,7 +96,7 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                         ("id", compact(r.provision)),
                         ("document", doc_short),
                         ("themes", ", ".join(provision_themes)),
-                        ("responsible agencies", str(graph.degree(r.provision))),
+                        ("responsible agencies", ", ".join(agency_names[r.provision])),
                     ],
                     [(p.source, p.locator)] if p else [],
                     ("provisions", "responsibilities"),
@@ -120,7 +132,7 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     silent = [d.short for d in data.documents if d.kind == "official" and d.doc not in responsible_docs]
     if silent:
         page.notes.append(f"Not shown, as they name no responsible agency per provision: {', '.join(silent)}.")
-    page.legend = [(PROVISION_COLOUR, "square", "provision")] + [(c, "dot", k) for k, c in kinds.items()]
+    page.legend = [(PROVISION_COLOUR, "square", "provision"), *kind_legend(kinds, (r.kind for r in data.responsibilities))]
     return page
 
 

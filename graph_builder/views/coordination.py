@@ -7,7 +7,16 @@ from collections import defaultdict
 from graph_builder.analytics.data import ViewData
 from graph_builder.analytics.networks import ALL, CO_ISSUANCE, Analysis
 from graph_builder.prefixes import compact
-from graph_builder.views._common import PALETTE, cap, doc_label, kind_colours, left_out_note, spring
+from graph_builder.views._common import (
+    PALETTE,
+    cap,
+    doc_label,
+    kind_colours,
+    kind_legend,
+    left_out_note,
+    short_provision,
+    spring,
+)
 from graph_builder.views.page import Page, Row, meta
 from graph_builder.views.registry import register
 
@@ -22,6 +31,17 @@ def _provision_label(data: ViewData, iri: str) -> str:
     return f"{number} {p.provision_label}"
 
 
+def _ordered(data: ViewData, provisions: set[str]) -> list[str]:
+    """Provisions in the order of the provisions query (by document date, then number)."""
+    order = {p.provision: i for i, p in enumerate(data.provisions)}
+    return sorted(provisions, key=lambda p: (order.get(p, len(order)), p))
+
+
+def _provision_short(data: ViewData, iri: str) -> str:
+    p = data.provision(iri)
+    return short_provision(doc_label(data, p.doc), p.number) if p else compact(iri)
+
+
 def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     page = Page(VIEW.name, VIEW.title, VIEW.description, ("responsibilities", "issuances", "agencies"))
     combined = analysis.combined.graph
@@ -31,7 +51,7 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     keep, left = cap(ranked, max_nodes)
     page.notes += left_out_note(left, len(ranked), "agencies", "those with the highest weighted degree over all documents")
     positions = spring(combined.subgraph(keep))
-    kinds = kind_colours(combined.nodes[n]["kind"] for n in combined)
+    kinds = kind_colours(data)
     networks = [*analysis.networks, analysis.combined]
     provenance: dict[str, list[tuple[str, str]]] = defaultdict(list)
     roles: dict[str, list[str]] = defaultdict(list)
@@ -56,9 +76,11 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             present.append(network.doc)
             s = network.stat(agency)
             # compact: the page's script turns stats into the side panel's facts
+            linked = sorted(network.graph.nodes[n]["label"] for n in network.graph.neighbors(agency))
             variants[network.doc] = {
                 "value": s.weighted_degree + 1,
                 "stats": [s.degree, s.weighted_degree, round(s.betweenness, 3), s.community],
+                "linked": ", ".join(linked),
             }
             community_colours[network.doc] = PALETTE[(s.community - 1) % len(PALETTE)]
         x, y = positions[agency]
@@ -77,7 +99,7 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                     ("Chinese name", info.name_zh if info else ""),
                     ("also called", info.aliases if info else ""),
                     ("issued", "; ".join(roles[agency])),
-                    ("responsible for", f"{len(attrs['provisions'])} provisions" if attrs["provisions"] else ""),
+                    ("responsible for", ", ".join(_provision_short(data, q) for q in _ordered(data, attrs["provisions"]))),
                 ],
                 provenance[agency],
                 page.queries,
@@ -136,7 +158,8 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
         {
             "name": "doc",
             "label": "Document",
-            "options": [[ALL, "All documents"]] + [[n.doc, f"{n.label} ({n.basis})"] for n in analysis.networks],
+            "options": [[ALL, "All documents"]]
+            + [[n.doc, f"{n.label} ({n.basis if len(n.graph) > 1 else 'one agency'})"] for n in analysis.networks],
             "default": ALL,
         },
         {
@@ -155,7 +178,17 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             page.doc_notes.setdefault(
                 network.doc, f"{network.label} names no responsible agency per measure: its co-issuers are linked instead."
             )
-    page.legend = [(colour, "dot", kind) for kind, colour in kinds.items()]
+    for network in analysis.networks:
+        if len(network.graph) == 1:
+            (only,) = network.graph.nodes
+            roles = network.graph.nodes[only]["roles"]
+            part = "its lead issuer" if "lead" in roles else "its issuer" if "co-issuer" in roles else "responsible"
+            if "responsible" in roles and part != "responsible":
+                part += " and responsible for its provisions"
+            page.doc_notes[network.doc] = (
+                f"{network.label} names one agency only, {network.graph.nodes[only]['label']} ({part}): no coordination to show."
+            )
+    page.legend = kind_legend(kinds, (combined.nodes[n]["kind"] for n in keep))
     return page
 
 

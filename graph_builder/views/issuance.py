@@ -18,10 +18,20 @@ from graph_builder.views._common import (
     doc_filter,
     doc_label,
     kind_colours,
+    kind_legend,
     left_out_note,
 )
 from graph_builder.views.page import Page, meta
 from graph_builder.views.registry import register
+
+
+def _short(data: ViewData, issuance: Any) -> str:
+    info = data.agency(issuance.agency)
+    return info.short if info else issuance.acronym or issuance.agency_label
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
 
 
 def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
@@ -44,23 +54,40 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     for r in data.reorganisations:
         for agency in (r.original, r.resulting):
             agency_docs.setdefault(agency, [])
-    # agencies sit below the mean column of the documents they issued, stacked to avoid overlaps
+    # agencies sit below the mean column of the documents they issued, stacked to avoid overlaps; agencies
+    # in a reorganisation sit on a lane of their own below every stack, so its arrow crosses no other node
+    reorganised = {r.original for r in data.reorganisations} | {r.resulting for r in data.reorganisations}
     slots: dict[int, int] = defaultdict(int)
     placed: dict[str, tuple[float, float]] = {}
+    lane: list[str] = []
     for agency in sorted(agency_docs, key=lambda a: (-len(agency_docs[a]), a)):
         if agency not in keep:
             continue
-        xs = [columns[d] for d in agency_docs[agency] if d in columns]
-        if not xs:
-            successor = next((r.resulting for r in data.reorganisations if r.original == agency), None)
-            predecessor = next((r.original for r in data.reorganisations if r.resulting == agency), None)
-            xs = [placed[n][0] + 170 for n in (successor, predecessor) if n in placed] or [0.0]
-        x = sum(xs) / len(xs)
+        if agency in reorganised:
+            lane.append(agency)
+            continue
+        x = _mean([columns[d] for d in agency_docs[agency] if d in columns])
         slot = round(x / 85)
         k = slots[slot]
         slots[slot] += 1
         placed[agency] = (slot * 85.0 + 80.0 * (k // 12), 50.0 + 48.0 * (k % 12))  # columns of twelve
-    kinds = kind_colours(i.kind for i in issued)
+    lane_y = max((y for _, y in placed.values()), default=0.0) + 110.0
+    lane_x: dict[str, float] = {}
+    for agency in lane:  # at its documents' column, else beside the partner it replaced or that replaced it
+        xs = [columns[d] for d in agency_docs[agency] if d in columns]
+        lane_x[agency] = _mean(xs) if xs else float("nan")
+    for agency in lane:
+        if lane_x[agency] != lane_x[agency]:  # NaN: no document of its own shown
+            beside = [lane_x[r.resulting] for r in data.reorganisations if r.original == agency and r.resulting in lane_x]
+            beside += [lane_x[r.original] for r in data.reorganisations if r.resulting == agency and r.original in lane_x]
+            known = [x for x in beside if x == x]
+            lane_x[agency] = (known[0] - 170.0) if known else 0.0
+    used: dict[int, int] = defaultdict(int)
+    for agency in sorted(lane, key=lambda a: (lane_x[a], a)):
+        slot = round(lane_x[agency] / 85)
+        placed[agency] = (slot * 85.0 + 90.0 * used[slot], lane_y)  # side by side, never stacked across the lane
+        used[slot] += 1
+    kinds = kind_colours(data)
     info_kind = {i.agency: i.kind for i in issued}
     by_doc: dict[str, list[Any]] = defaultdict(list)
     by_agency: dict[str, list[Any]] = defaultdict(list)
@@ -69,7 +96,12 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
         by_agency[i.agency].append(i)
     for doc, x in columns.items():
         document = data.document(doc)
-        n_issuers = len(by_doc[doc])
+        leads = [_short(data, i) for i in by_doc[doc] if i.role == "lead"]
+        co_issuers = [_short(data, i) for i in by_doc[doc] if i.role != "lead"]
+        if len(by_doc[doc]) == 1:
+            page.doc_notes[doc] = (
+                f"{doc_label(data, doc)} has one issuer, {leads[0] if leads else co_issuers[0]}: no co-issuer to show."
+            )
         page.add_node(
             doc,
             f"{document.date if document else ''}\n{document.doc_type if document else compact(doc)}",
@@ -82,7 +114,8 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                     ("id", compact(doc)),
                     ("date", document.date if document else ""),
                     ("number", document.number if document else ""),
-                    ("issuers", str(n_issuers)),
+                    ("lead issuer", ", ".join(leads)),
+                    ("co-issuers", ", ".join(co_issuers) or "none"),
                 ],
                 [(i.source, i.locator) for i in by_doc[doc][:1]],
                 ("documents", "issuances"),
@@ -166,7 +199,8 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             )
     page.filters = [doc_filter(data, columns)]
     page.notes.append("Thick orange link: lead issuer; thin grey: co-issuer; dashed red arrow: reorganisation.")
-    page.legend = [(c, "dot", k) for k, c in kinds.items()] + [("#bf616a", "line", "replaced by")]
+    shown_kinds = [info_kind.get(a) or (info.kind if (info := data.agency(a)) else "") for a in placed]
+    page.legend = [*kind_legend(kinds, shown_kinds), ("#bf616a", "line", "replaced by")]
     return page
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import networkx as nx
 
@@ -11,7 +12,6 @@ from graph_builder.analytics.networks import ALL, Analysis
 from graph_builder.prefixes import compact
 from graph_builder.views._common import (
     DOCUMENT_COLOUR,
-    cap,
     date_columns,
     doc_filter,
     doc_label,
@@ -38,6 +38,19 @@ def _chains(data: ViewData, ids: dict[str, str]) -> nx.DiGraph:
     return graph
 
 
+def _cap(ranked: list[str], by_iri: dict[str, Any], limit: int) -> tuple[set[str], int]:
+    """The first provisions of ``ranked`` that fit in ``limit`` nodes with their documents' headings counted."""
+    keep: set[str] = set()
+    docs: set[str] = set()
+    for p in ranked:
+        cost = 1 + (by_iri[p].doc not in docs)
+        if len(keep) + len(docs) + cost > limit:
+            continue  # a later provision of a document already shown may still fit
+        keep.add(p)
+        docs.add(by_iri[p].doc)
+    return keep, len(ranked) - len(keep)
+
+
 def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     page = Page(VIEW.name, VIEW.title, VIEW.description, ("provisions", "evolution-links"), select="chain", directed=True)
     ids = {p.provision_id: p.provision for p in data.provisions}
@@ -48,8 +61,10 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     ranked = sorted(
         by_iri, key=lambda p: (p not in linked, -components.get(p, 0), by_iri[p].doc_date, int(by_iri[p].ordinal or 0))
     )
-    keep, left = cap(ranked, max_nodes)
+    keep, left = _cap(ranked, by_iri, max_nodes)
     page.notes += left_out_note(left, len(ranked), "provisions", "linked provisions first, longest chains first")
+    if left:
+        page.notes[-1] = page.notes[-1].replace("left out.", "left out; each document's heading counts as a node.")
     columns = date_columns(data, {by_iri[p].doc for p in keep})
     # which documents' chains each provision belongs to (for the document switch)
     chain_docs: dict[str, set[str]] = defaultdict(set)
@@ -61,6 +76,12 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             for q in nx.node_connected_component(undirected, p):
                 chain_docs[q].add(doc)
     rows: dict[str, int] = defaultdict(int)
+    order = {p.provision: i for i, p in enumerate(data.provisions)}
+    relation = {(ids[e.earlier], ids[e.later]): e.relation for e in data.evolutions if e.earlier in ids and e.later in ids}
+
+    def name(iri: str) -> str:
+        return short_provision(doc_label(data, by_iri[iri].doc), by_iri[iri].number)
+
     for doc, x in columns.items():
         document = data.document(doc)
         label = f"{document.date or 'undated'}\n{document.doc_type}" if document else compact(doc)
@@ -90,8 +111,8 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
         record = by_iri[p]
         rows[record.doc] += 1
         short = short_provision(doc_label(data, record.doc), record.number)
-        degree_in = chains.in_degree(p) if p in chains else 0
-        degree_out = chains.out_degree(p) if p in chains else 0
+        earlier = sorted(chains.predecessors(p), key=order.__getitem__) if p in chains else []
+        later = sorted(chains.successors(p), key=order.__getitem__) if p in chains else []
         page.add_node(
             p,
             f"{'(' + record.number + ')' if record.number.isdigit() else record.number} {record.provision_label[:28]}",
@@ -104,8 +125,8 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
                     ("id", compact(p)),
                     ("kind", record.kind),
                     ("themes", ", ".join(record.theme_list)),
-                    ("earlier provisions it draws on", str(degree_in)),
-                    ("later provisions drawing on it", str(degree_out)),
+                    ("draws on", ", ".join(f"{name(q)} ({relation[q, p]})" for q in earlier) or "none"),
+                    ("drawn on by", ", ".join(f"{name(q)} ({relation[p, q]})" for q in later) or "none"),
                 ],
                 [(record.source, record.locator)],
                 ("provisions",),
@@ -136,6 +157,11 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
             docs=[*sorted(chain_docs[a] & chain_docs[b]), ALL],
             font={"size": 10, "align": "middle"},
         )
+    for doc in columns:
+        mine = [p for p in keep if by_iri[p].doc == doc]
+        if mine and not any(p in linked for p in mine):
+            count = "its one provision has" if len(mine) == 1 else f"none of its {len(mine)} provisions has"
+            page.doc_notes[doc] = f"{doc_label(data, doc)}: {count} an evolution link to another document."
     page.filters = [doc_filter(data, columns, "Chains of")]
     page.notes.append("Arrows point forward in time; the label says how the later provision relates to the earlier one.")
     page.legend = [(c, "line", r) for r, c in RELATION_COLOURS.items()]

@@ -1,11 +1,14 @@
-"""Render one view page: the Page record, its pyvis network, and the self-contained HTML from polkg's template."""
+"""Render one view page: the Page record (a pyvis network or a table) and its self-contained HTML."""
 
 # vis-network is inlined from pyvis's package (no CDN, nothing third-party kept in this repository), every
 # label goes through Jinja autoescaping or ``tojson``, and the browser-side code only ever writes text with
-# ``textContent``.
+# ``textContent``. Both kinds of page share base.html.j2 (header, notes, Content-Security-Policy); a table
+# page runs no third-party code, so its policy allows only its own script and style, by hash.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,8 +22,50 @@ Row = dict[str, Any]
 
 
 @dataclass
+class Header:
+    """A row or column heading of a table: its label, a second line, the entity page it links to, a tooltip."""
+
+    key: str
+    label: str
+    sub: str = ""
+    href: str = ""
+    title: str = ""
+    css: str = ""
+
+
+@dataclass
+class Cell:
+    """One table cell: a word (a role, say) and a number, a link, a tooltip, the value it sorts by, a CSS class."""
+
+    text: str = ""
+    count: str = ""
+    href: str = ""
+    title: str = ""
+    sort: float = -1.0  # empty cells sort last
+    css: str = ""
+
+
+@dataclass
+class TableRow:
+    header: Header
+    cells: list[Cell]
+    css: str = ""
+
+
+@dataclass
+class Table:
+    """A matrix: one row per entity, one column per document (then summary columns), sortable by any column."""
+
+    corner: str  # the heading of the row-label column
+    columns: list[Header]
+    rows: list[TableRow] = field(default_factory=list)
+    footer: TableRow | None = None  # a row of totals, never sorted
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (CSS class of a sample cell, text)
+
+
+@dataclass
 class Page:
-    """What one view page shows: a pyvis network plus its controls, notes and legend."""
+    """What one view page shows: a pyvis network plus its controls, notes and legend, or a table."""
 
     id: str
     title: str
@@ -34,6 +79,41 @@ class Page:
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (colour, shape/line, text)
     select: str = "neighbours"  # or "chain"
     directed: bool = False
+    table: Table | None = None
+
+    @property
+    def kind(self) -> str:
+        return "table" if self.table is not None else "network"
+
+    def shown(self) -> tuple[int, int]:
+        """(nodes, links) a network page shows as it opens, by the rule of view.js; (rows, filled cells) of a table."""
+        if self.table is not None:
+            columns = self._doc_columns()
+            return len(self.table.rows), sum(1 for row in self.table.rows for c in row.cells[:columns] if c.text or c.count)
+        state = {f["name"]: f["default"] for f in self.filters}
+
+        def passes(item: Row) -> bool:
+            if "docs" in item and "doc" in state and state["doc"] not in item["docs"]:
+                return False
+            return not ("themes" in item and state.get("theme", "all") != "all" and state["theme"] not in item["themes"])
+
+        nodes = {n["id"] for n in self.nodes if passes(n)}
+        edges = [e for e in self.edges if passes(e) and e["from"] in nodes and e["to"] in nodes]
+        touched = {e["from"] for e in edges} | {e["to"] for e in edges}
+        nodes -= {n["id"] for n in self.nodes if n.get("orphanable") and n["id"] not in touched}
+        return len(nodes), sum(1 for e in edges if e["from"] in nodes and e["to"] in nodes)
+
+    def _doc_columns(self) -> int:
+        assert self.table is not None
+        return sum(1 for c in self.table.columns if "total" not in c.css.split())
+
+    def counts(self) -> str:
+        """What the page shows as it opens, in words, for the index and `polkg views`."""
+        first, second = self.shown()
+        if self.table is not None:
+            columns = self._doc_columns()
+            return f"{first} rows × {columns} documents, {second} filled cells"
+        return f"{first} nodes, {second} links shown"
 
     def add_node(self, node_id: str, label: str, x: float, y: float, meta: Row, **vis: Any) -> None:
         self.nodes.append({"id": node_id, "label": label, "x": round(x, 1), "y": round(y, 1), "meta": meta, **vis})
@@ -102,6 +182,25 @@ def to_pyvis(page: Page) -> Any:
     return net
 
 
+def _template(name: str) -> str:
+    return (files("graph_builder.views") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+NETWORK_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:"
+
+
+def strict_csp(scripts: Iterable[str], styles: Iterable[str]) -> str:
+    """A policy that runs exactly these inline scripts and styles (by hash) and loads nothing at all."""
+    return (
+        f"default-src 'none'; script-src {' '.join(map(_sha256, scripts))}; style-src {' '.join(map(_sha256, styles))}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
 def environment() -> Any:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -114,9 +213,11 @@ def environment() -> Any:
 
 def render_page(page: Page, env: Any | None = None, vis_js: str | None = None, origin: str = "") -> str:
     """One self-contained HTML page: data as JSON (``tojson`` escapes <, >, & and '), labels autoescaped."""
+    env = env or environment()
+    if page.table is not None:
+        return render_table(page, env, origin)
     from markupsafe import Markup
 
-    env = env or environment()
     net = to_pyvis(page)
     nodes, edges, heading, _height, _width, options = net.get_network_data()
     data = {
@@ -129,14 +230,41 @@ def render_page(page: Page, env: Any | None = None, vis_js: str | None = None, o
         "select": page.select,
         "queries": list(page.queries),
     }
-    script = (files("graph_builder.views") / "templates" / "view.js").read_text(encoding="utf-8")
+    script = _template("view.js")
     return str(
         env.get_template("view.html.j2").render(
             page=page,
             heading=heading,
             data=data,
+            csp=NETWORK_CSP,
+            style=Markup(_template("base.css") + _template("view.css")),  # noqa: S704 - our own static style
             vis_js=Markup(vis_js if vis_js is not None else vis_assets()),  # noqa: S704 - pyvis's own bundled library
             view_js=Markup(script),  # noqa: S704 - our own static script
+            origin=origin,
+            version=__version__,
+        )
+    )
+
+
+def render_table(page: Page, env: Any, origin: str = "") -> str:
+    """A table page: the matrix as HTML (autoescaped), its data as JSON, and the small sorting script."""
+    from dataclasses import asdict
+
+    from markupsafe import Markup
+
+    assert page.table is not None
+    style = _template("base.css") + _template("table.css")
+    script = _template("table.js")
+    data = {"view": page.id, "kind": "table", "queries": list(page.queries), "table": asdict(page.table)}
+    return str(
+        env.get_template("table.html.j2").render(
+            page=page,
+            heading=page.title,
+            table=page.table,
+            data=data,
+            csp=strict_csp([script], [style]),
+            style=Markup(style),  # noqa: S704 - our own static style
+            table_js=Markup(script),  # noqa: S704 - our own static script
             origin=origin,
             version=__version__,
         )

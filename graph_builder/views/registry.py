@@ -1,9 +1,10 @@
 """The list of views: each view's module registers its name, title, one-line description and builder here."""
 
 # A view is a function from the records of ``analytics.data`` (stored-query results, over the embedded store
-# or a remote endpoint) and their ``analytics.networks`` analysis to a ``page.Page``; networkx supplies the
-# positions, sizes and groupings. Adding a view: a module that ends with ``VIEW = register(...)``, and its
-# name in MODULES. Importing this module imports no view (nor networkx, pyvis or jinja): ``views()`` does.
+# or a remote endpoint) and their ``analytics.networks`` analysis to a ``page.Page``: a network (networkx
+# supplies the positions, sizes and groupings) or, with ``page.table`` set, a sortable table. Adding a view:
+# a module that ends with ``VIEW = register(...)``, and its name in MODULES. Importing this module imports no
+# view (nor networkx, pyvis or jinja): ``views()`` does.
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ MODULES: tuple[str, ...] = (
     ".lineage",
     ".issuance",
     ".zones",
+    ".agency_matrix",
+    ".theme_matrix",
 )
 
 

@@ -24,12 +24,17 @@ SITE_MANIFEST = "site.json"
 
 @dataclass(frozen=True)
 class ViewFile:
+    """One written page: nodes and edges are a network's whole data (rows and filled cells of a table); shown
+    says what the page shows as it opens, as the page itself counts it."""
+
     id: str
     title: str
     summary: str
     file: str
+    kind: str
     nodes: int
     edges: int
+    shown: str
     bytes: int
     seconds: float
     queries: tuple[str, ...]
@@ -84,14 +89,17 @@ def _write_site(
             page = spec.build(data, analysis, max_nodes)
             html = render_page(page, env, vis_js, origin)
             (tmp / f"{page.id}.html").write_text(html, encoding="utf-8")
+            nodes, edges = page.shown() if page.table is not None else (len(page.nodes), len(page.edges))
             written.append(
                 ViewFile(
                     page.id,
                     page.title,
                     page.summary,
                     f"{page.id}.html",
-                    len(page.nodes),
-                    len(page.edges),
+                    page.kind,
+                    nodes,
+                    edges,
+                    page.counts(),
                     len(html.encode("utf-8")),
                     time.perf_counter() - started,
                     page.queries,

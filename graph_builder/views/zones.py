@@ -146,9 +146,9 @@ def build(data: ViewData, analysis: Analysis, max_nodes: int) -> Page:
     page.legend = [
         ("#59a14f", "diamond", "zone"),
         ("#f28e2b", "triangle", "trade framework"),
-        (PROVISION_COLOUR, "square", "provision"),
-        ("#cfe3c8", "square", "pilot case"),
-        ("#f3d9b1", "square", "claim"),
+        (PROVISION_COLOUR, "box", "provision"),
+        ("#cfe3c8", "box", "pilot case"),
+        ("#f3d9b1", "box", "claim"),
     ]
     return page
 

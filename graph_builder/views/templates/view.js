@@ -163,7 +163,8 @@
       var docSelect = document.getElementById("filter-doc");
       facts = facts.concat([
         ["in", docSelect ? docSelect.options[docSelect.selectedIndex].text : state.doc],
-        ["linked agencies (degree)", String(variant.stats[0])],
+        ["linked agencies", variant.linked || "none"],
+        ["degree", String(variant.stats[0])],
         ["weighted degree", String(variant.stats[1])],
         ["betweenness", variant.stats[2].toFixed(3)],
         ["community", String(variant.stats[3])]
@@ -207,7 +208,14 @@
     edgeView.refresh();
     showCount();
     showDetails(null);
+    fitAll();
+  }
+
+  function fitAll() {
+    // fit, then leave a margin: the first fit knows node centres before their boxes and labels are measured,
+    // so the widest boxes at either end (date headings) would be cut off at the canvas edge
     network.fit({ animation: false });
+    network.moveTo({ scale: network.getScale() * 0.92, animation: false });
   }
 
   document.querySelectorAll("select[data-filter]").forEach(function (el) {
@@ -241,11 +249,19 @@
       return Object.keys(network.getPositions()).map(function (id) { return { id: id, type: nodeIndex[id].meta.type }; });
     },
     visibleEdgeCount: function () { return visibleEdges.size; },
+    boxes: function () {  // each shown node's box (label included) in page pixels, to check nothing is cut off
+      return Array.from(visibleNodes).map(function (id) {
+        var b = network.getBoundingBox(id);
+        var tl = network.canvasToDOM({ x: b.left, y: b.top }), br = network.canvasToDOM({ x: b.right, y: b.bottom });
+        return { id: id, left: tl.x, top: tl.y, right: br.x, bottom: br.y };
+      });
+    },
     details: function () { return document.getElementById("details").textContent; }
   };
   network.once("afterDrawing", function () {
+    fitAll();  // again, now that every box and label has its size
     window.polkg.ready = true;
     document.body.setAttribute("data-ready", "1");
   });
-  network.fit({ animation: false });
+  fitAll();
 })();
