@@ -64,8 +64,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['documents']:,} | {r['triples']:,} | {r['seconds']:.1f} s ({r['fetch_seconds']:.1f} / {r['views_seconds']:.1f}) "
-            f"| {r['files']:,} | {r['entity_pages']:,} | {r['total_mb']:.1f} MB | {r['largest_page']} {r['largest_page_kb']:.0f} kB "
+            f"| {r['documents']:,} | {r['triples']:,} "
+            f"| {r['seconds']:.1f} s ({r['fetch_seconds']:.1f} / {r['views_seconds']:.1f}) "
+            f"| {r['files']:,} | {r['entity_pages']:,} | {r['total_mb']:.1f} MB "
+            f"| {r['largest_page']} {r['largest_page_kb']:.0f} kB "
             f"| {r['largest_view_kb']:.0f} kB |"
         )
     if args.json:

@@ -47,7 +47,8 @@ def synthetic(provisions: int, agencies: int, per_document: int = 25, seed: int 
     agency_ids = [f"{ID}agency/a{i:05d}" for i in range(agencies)]
     weights = [1.0 / (i + 1) ** 0.8 for i in range(agencies)]  # a few agencies do much of the work, as in life
     infos = tuple(
-        AgencyInfo(a, f"A{i:05d}", f"Agency {i:05d}", "", KINDS[i % len(KINDS)], "", "", f"agency-{i:05d}") for i, a in enumerate(agency_ids)
+        AgencyInfo(a, f"A{i:05d}", f"Agency {i:05d}", "", KINDS[i % len(KINDS)], "", "", f"agency-{i:05d}")
+        for i, a in enumerate(agency_ids)
     )
     documents, provs, resp, issues, links, mentions = [], [], [], [], [], []
     for d in range(n_docs):

@@ -1,6 +1,8 @@
 """The entity pages and the index in headless Chromium: offline, no console error, search finds agencies by alias and
 by Chinese name, and hostile labels stay text."""
 
+# ruff: noqa: F811 - the browser fixtures are imported from test_browser, and tests take them as arguments
+
 from __future__ import annotations
 
 from pathlib import Path
