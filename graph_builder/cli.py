@@ -324,12 +324,21 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="A parameter value, as a person would type it (repeatable).",
 )
 @_format_option
+@click.option(
+    "--lang",
+    type=click.Choice(("en", "zh")),
+    default="en",
+    show_default=True,
+    help="Language of names, titles and labels: zh shows the Chinese text where the graph has it (the same "
+    "property of the same resource), English otherwise.",
+)
 @_graph_options
 @_reported
 def query_run(
     query_id: str,
     params: tuple[str, ...],
     fmt: str,
+    lang: str,
     sources: Path | None,
     out: Path | None,
     endpoint: str | None,
@@ -340,8 +349,9 @@ def query_run(
     """Run the stored query QUERY_ID (builds the graph first if needed).
 
     \b
-    Example:
+    Examples:
       polkg query run provision-agencies -p doc=opinions-2022 -p provision=25
+      polkg query run agency-timeline -p agency=NFRA --lang zh
     """
     from graph_builder.query.catalogue import get_query
     from graph_builder.query.results import render
@@ -350,7 +360,7 @@ def query_run(
     stored = get_query(query_id)
     values = _parse_params(params)
     engine = _engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb)
-    click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
+    click.echo(render(run_stored(stored, values, engine, lang), fmt), nl=False)
 
 
 class _ExportFormats(click.Choice[str]):
