@@ -324,12 +324,21 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="A parameter value, as a person would type it (repeatable).",
 )
 @_format_option
+@click.option(
+    "--lang",
+    type=click.Choice(("en", "zh")),
+    default="en",
+    show_default=True,
+    help="Language of names, titles and labels: zh shows the Chinese text where the graph has it (the same "
+    "property of the same resource), English otherwise.",
+)
 @_graph_options
 @_reported
 def query_run(
     query_id: str,
     params: tuple[str, ...],
     fmt: str,
+    lang: str,
     sources: Path | None,
     out: Path | None,
     endpoint: str | None,
@@ -340,8 +349,9 @@ def query_run(
     """Run the stored query QUERY_ID (builds the graph first if needed).
 
     \b
-    Example:
+    Examples:
       polkg query run provision-agencies -p doc=opinions-2022 -p provision=25
+      polkg query run agency-timeline -p agency=NFRA --lang zh
     """
     from graph_builder.query.catalogue import get_query
     from graph_builder.query.results import render
@@ -350,7 +360,7 @@ def query_run(
     stored = get_query(query_id)
     values = _parse_params(params)
     engine = _engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb)
-    click.echo(render(run_stored(stored, values, engine), fmt), nl=False)
+    click.echo(render(run_stored(stored, values, engine, lang), fmt), nl=False)
 
 
 class _ExportFormats(click.Choice[str]):
@@ -532,11 +542,19 @@ class _ViewsCommand(click.Command):
 
 @main.command(cls=_ViewsCommand, epilog=EXIT_CODES)
 @click.option(
-    "--out",
+    "--site",
     "site",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Folder to write the site to (replaced whole).  [default: $POLKG_VIEWS or ./polkg-views]",
+)
+@click.option(
+    "--out",
+    "old_site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="Deprecated: the site folder; use --site (--out names the build folder on the other commands).",
 )
 @click.option(
     "--max-nodes",
@@ -557,6 +575,7 @@ class _ViewsCommand(click.Command):
 @_reported
 def views(
     site: Path | None,
+    old_site: Path | None,
     max_nodes: int,
     build_out: Path | None,
     endpoint: str | None,
@@ -573,6 +592,16 @@ def views(
     """
     from graph_builder.views import default_site, generate
 
+    if old_site is not None:
+        if site is not None:
+            from graph_builder.errors import UsageError
+
+            raise UsageError("give the site folder once, with --site (views --out is its deprecated name)")
+        _note(
+            "warning: 'polkg views --out DIR' is deprecated and will name the build folder, as on every other command; "
+            "use --site DIR for the site (and --build DIR for the build)"
+        )
+        site = old_site
     engine = _engine(sources, build_out, endpoint, graph_iri, timeout, max_answer_mb)
     store = getattr(engine, "store_path", None)
     result = generate(engine, site or default_site(), _origin(endpoint, graph_iri, store), max_nodes)
@@ -621,7 +650,12 @@ def analyze(
 
 @main.command(epilog=EXIT_CODES)
 @click.option("--sparql", "sparql_endpoint", is_flag=True, help="Serve a read-only SPARQL 1.1 endpoint over the graph instead.")
-@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on.  [default: 8000 for the site, 8001 with --sparql; 7878 is left to an Oxigraph server]",
+)
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="With --sparql: address to bind (the site is loopback only)."
 )
@@ -637,17 +671,20 @@ def analyze(
 @_build_options
 @_reported
 def serve(
-    sparql_endpoint: bool, port: int, host: str, timeout: float, site: Path | None, sources: Path | None, out: Path | None
+    sparql_endpoint: bool, port: int | None, host: str, timeout: float, site: Path | None, sources: Path | None, out: Path | None
 ) -> None:
     """Serve the views site on 127.0.0.1 until interrupted, or with --sparql a read-only SPARQL endpoint (Oxigraph).
 
-    The endpoint refuses updates, SERVICE and queries over polkg's limits (400, with the reason), and
-    answers a query past --timeout with 503.
+    The site server also answers the graph's own resource paths (/id/...): a browser is sent to the
+    resource's page (303), an RDF client (Accept: text/turtle, application/n-triples,
+    application/ld+json) gets its description. The endpoint refuses updates, SERVICE and queries over
+    polkg's limits (400, with the reason), and answers a query past --timeout with 503. Both follow
+    the build in --out: a rebuild there is picked up.
     """
     if sparql_endpoint:
         from graph_builder.publish.serve import serve_sparql
 
-        serve_sparql(host, port, timeout, sources, out, echo=click.echo)
+        serve_sparql(host, port or 8001, timeout, sources, out, echo=click.echo)
         return
     from graph_builder.publish.serve import serve_site
 
@@ -655,7 +692,7 @@ def serve(
         from graph_builder.errors import UsageError
 
         raise UsageError("the views site is served on 127.0.0.1 only; --host applies to --sparql")
-    serve_site(port, site, sources, out, echo=click.echo)
+    serve_site(port or 8000, site, sources, out, echo=click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,7 +49,7 @@ def test_default_out_twice_then_every_reading_command(tmp_path: Path) -> None:
         assert_clean(polkg("sparql", "ASK { ?s ?p ?o }", cwd=work))
         assert_clean(polkg("export", "--format", "n-triples", "-o", "graph-copy.nt", cwd=work))
         assert_clean(polkg("analyze", "--format", "json", cwd=work))
-        assert_clean(polkg("views", "--out", "site", cwd=work))
+        assert_clean(polkg("views", "--site", "site", cwd=work))
     assert (work / "graph-copy.nt").read_bytes() == (work / "polkg-out" / "graph.nt").read_bytes()
     leftovers = [p.name for p in work.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
     assert leftovers == [], "no temporary folder is left behind"
@@ -177,7 +177,7 @@ def test_views_and_exports_are_the_same_bytes_in_every_process(tmp_path: Path) -
     for seed in ("1", "2"):
         site = tmp_path / f"site-{seed}"
         env = polkg_env(PYTHONHASHSEED=seed)
-        assert_clean(polkg("views", "--build", "b", "--out", site.name, cwd=tmp_path, env=env))
+        assert_clean(polkg("views", "--build", "b", "--site", site.name, cwd=tmp_path, env=env))
         for name in names:
             assert_clean(
                 polkg("export", "--out", "b", "--format", name, "-o", f"{site.name}/export.{name}", cwd=tmp_path, env=env)

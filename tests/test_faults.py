@@ -262,7 +262,7 @@ def test_folders_and_files_follow_the_umask(tmp_path: Path) -> None:
 
         run("build", "--out", out)
         run("export", "--out", out, "-o", f"{out}.ttl")
-        run("views", "--build", out, "--out", f"site-{umask:o}")
+        run("views", "--build", out, "--site", f"site-{umask:o}")
         assert (work / out).stat().st_mode & 0o777 == folder_mode
         assert (work / out / "cache").stat().st_mode & 0o777 == folder_mode
         assert (work / out / "manifest.json").stat().st_mode & 0o777 == file_mode

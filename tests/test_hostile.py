@@ -103,7 +103,9 @@ def children_of(pid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def site_server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def site_server(
+    site: Path, built: BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     folder = tmp_path_factory.mktemp("hostile-site") / "site"
     shutil.copytree(site, folder)
     (folder / "passwd").symlink_to("/etc/passwd")
@@ -113,7 +115,7 @@ def site_server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     (folder / "sub" / "note.txt").write_text("inside\n", encoding="utf-8")
     port = free_port()
     process = subprocess.Popen(
-        [*POLKG, "serve", "--port", str(port), "--site", str(folder)],
+        [*POLKG, "serve", "--port", str(port), "--site", str(folder), "--out", str(built.out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=ENV,
@@ -157,6 +159,32 @@ def test_site_answers_malformed_paths_with_400(site_server: tuple[int, subproces
         assert b"Traceback" not in answer
     assert status_of(raw_request(port, b"GET /" + b"a" * 20_000 + b" HTTP/1.0\r\n\r\n")) in (400, 414, 431)
     assert status_of(raw_request(port, b"BREW / HTTP/1.0\r\n\r\n")) == 501
+    assert process.poll() is None
+
+
+def test_site_answers_malformed_resource_paths_without_a_traceback(site_server: tuple[int, subprocess.Popen[bytes]]) -> None:
+    """/id/... is parsed by polkg (publish/resources.py): anything but plain id segments is 400, never a crash."""
+    port, process = site_server
+    for path in (
+        b"/id/%00",
+        b"/id/a%00b",
+        b"/id/%zz",
+        b"/id/%e2%28",
+        b"/id/../../etc/passwd",
+        b"/id/agency/..%2f..%2fx",
+        b"/id/agency//mofcom",
+        b"/id/agency/.hidden",
+        b"/id/" + b"a" * 1000,
+        b"/id/agency/mo fcom",
+    ):
+        answer = raw_request(port, b"GET " + path + b" HTTP/1.0\r\nAccept: text/turtle\r\n\r\n")
+        assert status_of(answer) in (400, 404), path
+        assert b"Traceback" not in answer and b"root:" not in answer, path
+    for accept in (b"text/turtle;q=abc", b";;;,,,", b"text/turtle;q=1e999", b"*/*;q=-1", b"\xff\xfe"):
+        answer = raw_request(port, b"GET /id/agency/mofcom HTTP/1.0\r\nAccept: " + accept + b"\r\n\r\n")
+        assert status_of(answer) in (200, 303, 404, 406), accept
+        assert b"Traceback" not in answer
+    assert status_of(raw_request(port, b"GET /id/no-such/thing HTTP/1.0\r\nAccept: text/turtle\r\n\r\n")) == 404
     assert process.poll() is None
 
 

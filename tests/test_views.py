@@ -213,7 +213,7 @@ def test_max_nodes_keeps_the_most_connected_and_says_so(engine, tmp_path: Path) 
 
 
 def test_views_cli_writes_the_site(runner, built, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["views", "--build", str(built.out), "--out", str(tmp_path / "site")])
+    result = runner.invoke(main, ["views", "--build", str(built.out), "--site", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert f"wrote {len(VIEW_IDS)} views" in result.output
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
@@ -225,7 +225,7 @@ def test_views_refuse_a_folder_that_is_not_a_site(runner, built, tmp_path: Path)
     target = tmp_path / "notes"
     target.mkdir()
     (target / "mine.txt").write_text("keep me", encoding="utf-8")
-    result = runner.invoke(main, ["views", "--build", str(built.out), "--out", str(target)])
+    result = runner.invoke(main, ["views", "--build", str(built.out), "--site", str(target)])
     assert result.exit_code == 2
     assert "is not a polkg views folder" in result.output and "Traceback" not in result.output
     assert (target / "mine.txt").read_text(encoding="utf-8") == "keep me"

@@ -135,6 +135,8 @@ class EngineProcess:
                 returncode = process.wait()
                 if self._stopping.is_set():
                     return
+                if self.process is not process:
+                    continue  # replaced on purpose (a new build), not a death
                 now = time.monotonic()
                 self._deaths = [t for t in self._deaths if now - t < _RESTART_WINDOW] + [now]
                 if len(self._deaths) > _RESTARTS:
@@ -153,6 +155,50 @@ class EngineProcess:
                     return
 
         threading.Thread(target=run, name="polkg-engine-watch", daemon=True).start()
+
+    def reload(self) -> None:
+        """Start a new engine over ``store`` (a rebuild replaced it), switch to it, then stop the old one.
+
+        Requests in flight on the old engine may finish (it is stopped ``engine_timeout`` seconds later);
+        QueryError when the new one does not start (the old one keeps answering).
+        """
+        old = self.process
+        self.start()
+        if old is not None and old.poll() is None:
+
+            def retire() -> None:
+                time.sleep(self.engine_timeout)  # queries forwarded to the old engine may still finish
+                old.terminate()
+                try:
+                    old.wait(timeout=self.engine_timeout)
+                except subprocess.TimeoutExpired:
+                    old.kill()
+                    old.wait()
+
+            threading.Thread(target=retire, name="polkg-engine-retire", daemon=True).start()
+
+    def follow(self, out: Path, every: float = 2.0) -> None:
+        """In a thread: when a rebuild replaces the build in ``out``, answer from the new store (``reload``)."""
+        from graph_builder.publish.resources import build_stamp
+
+        def run() -> None:
+            stamp = build_stamp(out)
+            while not self._stopping.wait(every):
+                current = build_stamp(out)
+                if current is None or current == stamp:
+                    continue
+                try:
+                    self.reload()
+                except QueryError as exc:
+                    self.echo(
+                        f"the build in {out} changed, but the engine did not start over it ({exc}); "
+                        "still answering from the previous build"
+                    )
+                    continue
+                stamp = current
+                self.echo(f"the build in {out} changed (made {current.when}); answering from it now")
+
+        threading.Thread(target=run, name="polkg-build-follow", daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -331,8 +377,13 @@ def serve_endpoint(
     timeout: float,
     echo: Callable[[str], None] = print,
     ready: Callable[[], None] | None = None,
+    follow: Path | None = None,
 ) -> None:
-    """Serve ``store`` read-only at ``host``:``port`` until interrupted; QueryError when the engine cannot be kept up."""
+    """Serve ``store`` read-only at ``host``:``port`` until interrupted; QueryError when the engine cannot be kept up.
+
+    With ``follow`` (the build folder ``store`` is in), a rebuild there is picked up: the engine is
+    restarted over the new store, and the log says so.
+    """
     import errno
 
     from graph_builder.errors import UsageError
@@ -348,6 +399,8 @@ def serve_endpoint(
         engine.start()
         server.handler = front_handler(engine, timeout, read_editor(engine.port))
         engine.watch(server.shutdown)
+        if follow is not None:
+            engine.follow(follow)
         if ready:
             ready()
         server.serve_forever()

@@ -10,11 +10,13 @@ import signal
 import stat
 import sys
 import sysconfig
+import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from graph_builder.errors import UsageError
+from graph_builder.errors import PolkgError, UsageError
 from graph_builder.prefixes import with_prefixes
 from graph_builder.store.build import ensure_built
 
@@ -92,13 +94,14 @@ def serve_sparql(
 
     def announce() -> None:
         echo(f"SPARQL endpoint: {base_url}/query (read-only; updates and SERVICE are refused; {timeout:g} s query limit)")
+        echo(f"answering from the build in {store_dir.parent} (a rebuild there is picked up)")
         echo(f"query editor:    {base_url}/   stored queries ready to open: {page.resolve().as_uri()}")
         if ready:
             ready()
 
     previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        serve_endpoint(binary, store_dir, host, port, timeout, echo=echo, ready=announce)
+        serve_endpoint(binary, store_dir, host, port, timeout, echo=echo, ready=announce, follow=store_dir.parent)
     except KeyboardInterrupt:
         echo("stopped")
     finally:
@@ -140,6 +143,38 @@ def site_file(site: Path, raw_path: str) -> Path | None:
     return candidate if stat.S_ISREG(mode) else None
 
 
+def _stale_site_note(folder: Path, out: Path) -> str | None:
+    """What to tell readers when the site was written from the build in ``out`` before its latest rebuild."""
+    from graph_builder.layout import MANIFEST
+    from graph_builder.store.manifest import read_json
+    from graph_builder.views import SITE_MANIFEST
+
+    site = read_json(folder / SITE_MANIFEST) or {}
+    origin = site.get("origin")
+    prefix = "the embedded store of "
+    if not isinstance(origin, str) or not origin.startswith(prefix) or Path(origin[len(prefix) :]).resolve() != out.resolve():
+        return None  # written from another build or an endpoint: not ours to judge
+    try:
+        written, built = (folder / SITE_MANIFEST).stat().st_mtime, (out / MANIFEST).stat().st_mtime
+    except OSError:
+        return None
+    if written >= built:
+        return None
+    made = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(built))
+    return (
+        f"These pages were written from an earlier build of {out}; a newer build (made {made}) exists. "
+        f"Run 'polkg views --site {folder} --build {out}' to bring them up to date."
+    )
+
+
+def _with_banner(body: bytes, note: str) -> bytes:
+    """An HTML page with ``note`` (escaped) as the first thing in its body."""
+    banner = f'<p role="status" class="polkg-stale">{html.escape(note)}</p>'.encode()
+    match = re.search(rb"<body[^>]*>", body, re.IGNORECASE)
+    at = match.end() if match else 0
+    return body[:at] + banner + body[at:]
+
+
 def serve_site(
     port: int,
     site: Path | None = None,
@@ -152,19 +187,48 @@ def serve_site(
 
     Only regular files inside the folder are served (see ``site_file``), GET and HEAD, through the
     bounded server of ``publish.httpd`` (a fixed pool of threads, deadlines on every connection).
+    The graph's own resource paths (``/id/...``) are answered by content negotiation
+    (``publish.resources``): a browser is sent to the resource's page (303), an RDF client gets its
+    description from the build (Turtle, N-Triples, JSON-LD). A rebuild of the build is picked up for
+    descriptions; pages written before it carry a note saying a newer build exists.
     """
     import errno
     import mimetypes
 
+    from graph_builder.publish import formats
     from graph_builder.publish.httpd import Handler, Server
+    from graph_builder.publish.resources import (
+        HTML,
+        OFFERED,
+        RESOURCE_PATH,
+        BuildFollower,
+        describe,
+        negotiate,
+        page_href,
+        resource_iri,
+    )
     from graph_builder.query.embedded import EmbeddedEngine
     from graph_builder.views import SITE_MANIFEST, default_site, generate
+    from graph_builder.views.paths import PAGES_MANIFEST
 
     folder = Path(site) if site else default_site()
+    store = ensure_built(sources, out, echo=echo)
+    build_dir = store.parent
     if not (folder / SITE_MANIFEST).is_file():
-        store = ensure_built(sources, out)
-        generate(EmbeddedEngine(store), folder, f"the embedded store of {store.parent}")
+        generate(EmbeddedEngine(store), folder, f"the embedded store of {build_dir}")
         echo(f"wrote the views to {folder}")
+    follower = BuildFollower(build_dir, echo)
+    warned: set[str] = set()
+    warned_lock = threading.Lock()
+
+    def stale_note() -> str | None:
+        note = _stale_site_note(folder, build_dir)
+        if note:
+            with warned_lock:
+                if note not in warned:
+                    warned.add(note)
+                    echo(note)
+        return note
 
     class SiteHandler(Handler):
         def do_GET(self) -> None:
@@ -174,6 +238,9 @@ def serve_site(
             self.answer(head=True)
 
         def answer(self, head: bool) -> None:
+            if self.path.split("?", 1)[0].startswith(RESOURCE_PATH):
+                self.resource(head)
+                return
             try:
                 found = site_file(folder, self.path)
             except ValueError:
@@ -188,11 +255,59 @@ def serve_site(
                 self.refuse(404, "not found")
                 return
             kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            if kind == "text/html":
+                note = stale_note()
+                if note:
+                    body = _with_banner(body, note)
             if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                 kind += "; charset=utf-8"
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def resource(self, head: bool) -> None:
+            """/id/...: 303 to the page for a browser, the description for an RDF client (Vary: Accept)."""
+            try:
+                iri = resource_iri(self.path)
+            except ValueError:
+                self.refuse(400, "malformed resource path")
+                return
+            wanted = negotiate(self.headers.get("Accept"))
+            if wanted is None:
+                self.vary(406, f"not acceptable: {iri} is offered as {', '.join(OFFERED)}\n".encode(), head)
+                return
+            if wanted == HTML:
+                href = page_href(folder, PAGES_MANIFEST, iri)
+                if href is None:
+                    text = f"no page for {iri} in this site; its description: Accept: text/turtle (or n-triples, json-ld)\n"
+                    self.vary(404, text.encode(), head)
+                    return
+                self.send_response(303)
+                self.send_header("Location", href)
+                self.send_header("Vary", "Accept")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            try:
+                body = describe(follower.engine(), iri, wanted)
+            except PolkgError as exc:
+                self.refuse(500, f"the description could not be read: {exc}")
+                return
+            if body is None:
+                self.vary(404, f"the graph has nothing about {iri}\n".encode(), head)
+                return
+            self.vary(200, body, head, formats.get(wanted).media_type + "; charset=utf-8")
+
+        def vary(self, status: int, body: bytes, head: bool, content_type: str = "text/plain; charset=utf-8") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Vary", "Accept")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
@@ -207,6 +322,8 @@ def serve_site(
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     echo(f"serving the views in {folder} at http://127.0.0.1:{port}/ (loopback only; Ctrl-C to stop)")
+    echo(f"resources /id/... are described from the build in {build_dir} (a rebuild there is picked up)")
+    stale_note()
     if ready:
         ready()
     try:

@@ -87,3 +87,15 @@ def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
     for position, block in sorted(inserts, reverse=True):
         sparql = sparql[:position] + block + sparql[position:]
     return sparql
+
+
+def bind_rows(sparql: str, name: str, terms: list[Term]) -> str:
+    """``sparql`` with ``VALUES ?name { t1 t2 ... }`` opening its outermost WHERE group: one row per term,
+    each serialised (for a lookup over many values at once, such as the labels of a result)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise BindingError(f"not a SPARQL variable name: {name!r}")
+    match = _WHERE.search(mask_literals(sparql))
+    if match is None:
+        raise BindingError("the query has no 'WHERE {' to bind parameters in")
+    block = f"\n  VALUES ?{name} {{ {' '.join(serialise(term) for term in terms)} }}\n"
+    return sparql[: match.end()] + block + sparql[match.end() :]

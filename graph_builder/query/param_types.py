@@ -77,9 +77,10 @@ def fragment_matches(fragment: str, name: str) -> bool:
     return re.search(r"(?<![\w'])" + re.escape(fragment), name) is not None
 
 
-def _suggestions(wanted: str, candidates: list[_Candidate], most: int = 5) -> list[_Candidate]:
-    """The candidates whose id, a name or a word of a name is closest to ``wanted`` (difflib's ratio)."""
-    matcher = difflib.SequenceMatcher()
+def _suggestions(wanted: str, candidates: list[_Candidate], most: int = 5, few: int = 3) -> list[_Candidate]:
+    """The candidates whose id, a name or a word of a name is closest to ``wanted`` (difflib's ratio): up to
+    ``most`` close ones (ratio 0.6 or more), else the ``few`` closest that are somewhat alike (0.4 or more)."""
+    matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(wanted)
     scored = []
     for c in candidates:
@@ -88,11 +89,20 @@ def _suggestions(wanted: str, candidates: list[_Candidate], most: int = 5) -> li
         best = 0.0
         for key in keys:
             matcher.set_seq1(key)
-            if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
                 best = max(best, matcher.ratio())
-        if best >= 0.6:
-            scored.append((-best, c.id, c))
-    return [c for _, _, c in sorted(scored, key=lambda s: (s[0], s[1]))[:most]]
+        scored.append((-best, c.id, c))
+    ranked = sorted(scored, key=lambda s: (s[0], s[1]))
+    close = [c for score, _, c in ranked if -score >= 0.6][:most]
+    return close or [c for score, _, c in ranked if -score >= 0.4][:few]
+
+
+def _english_name(candidate: _Candidate) -> str:
+    """The name a listing shows: the English label, else the first name without Chinese characters, else ""
+    (a listing keeps to one language; the id is always shown)."""
+    if candidate.label:
+        return candidate.label
+    return next((name for name in candidate.names if not _CJK.search(name)), "")
 
 
 def _compact_number(text: str) -> str:
@@ -119,8 +129,7 @@ def _pick(name: str, value: str, candidates: list[_Candidate], kind: str, allow_
         if len(matches) == 1:
             return matches[0].iri
 
-    def name_of(c: _Candidate) -> str:
-        return c.label or (c.names[0] if c.names else "")
+    name_of = _english_name
 
     if matches:
         listing = "\n".join(f"  {c.id}: {name_of(c)}" if name_of(c) else f"  {c.id}" for c in matches[:20])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from typing import Literal
@@ -103,85 +104,220 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# CJK ideographs, radicals, punctuation and kana
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]")
+_CAMEL = re.compile(r"[a-z0-9](?=[A-Z])")
+PROSE_MIN = 12  # columns a prose column gets at least in a table; below that a result is shown as records
+PROSE_LINES = 4  # lines a prose cell may take in a table before it is shortened with "…"
+ELLIPSIS = "…"
+
+
+def is_prose(term: Term) -> bool:
+    """Whether a cell holds text that may wrap (a language-tagged literal, or plain text with spaces or in
+    Chinese without digits); IRIs, dates, numbers, booleans, ids and codes (商服贸发〔2022〕102号) never break."""
+    if term.kind != "literal" or term.datatype is not None:
+        return False
+    if term.lang:
+        return True
+    value = term.value.strip()
+    return any(ch.isspace() for ch in value) or (_CJK.search(value) is not None and not any(ch.isdigit() for ch in value))
+
+
+def _pieces(word: str) -> list[str]:
+    """Where a prose word may break: after its hyphens, and between CJK characters."""
+    pieces: list[str] = []
+    current = ""
+    for char in word:
+        if current and _CJK.match(char):
+            pieces.append(current)
+            current = ""
+        current += char
+        if char == "-" or _CJK.match(char):
+            pieces.append(current)
+            current = ""
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _cut(text: str, width: int) -> tuple[str, str]:
+    """``text`` split where its display width reaches ``width`` (at least one character in the first part)."""
+    cut = 1
+    while cut < len(text) and display_width(text[: cut + 1]) <= width:
+        cut += 1
+    return text[:cut], text[cut:]
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    """Greedy word wrap by display width; words wider than ``width`` (and CJK runs) break by character."""
+    """Greedy word wrap by display width; a word wider than ``width`` breaks after a hyphen, between CJK
+    characters, and only as a last resort inside a run of letters."""
     lines: list[str] = []
     line = ""
     for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if display_width(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-            line = ""
-        while display_width(word) > width:
-            cut = 0
-            while cut < len(word) and display_width(word[: cut + 1]) <= width:
-                cut += 1
-            lines.append(word[: max(cut, 1)])
-            word = word[max(cut, 1) :]
-        line = word
+        for piece_index, piece in enumerate(_pieces(word)):
+            joiner = " " if piece_index == 0 and line else ""
+            if display_width(line + joiner + piece) <= width:
+                line += joiner + piece
+                continue
+            if line:
+                lines.append(line)
+            line = piece
+            while display_width(line) > width:
+                head, line = _cut(line, width)
+                lines.append(head)
     if line:
         lines.append(line)
     return lines or [""]
 
 
-def _allocate(natural: list[int], budget: int, floor: int = 10) -> list[int]:
-    """Column widths that sum to at most ``budget``.
+def _shorten(lines: list[str], width: int, most: int) -> tuple[list[str], bool]:
+    """At most ``most`` lines, the last ending in "…" when text was left out."""
+    if len(lines) <= most:
+        return lines, False
+    kept = lines[:most]
+    last = kept[-1]
+    while last and display_width(last + ELLIPSIS) > width:
+        last = last[:-1]
+    kept[-1] = last.rstrip() + ELLIPSIS
+    return kept, True
 
-    Short columns (dates, numbers, roles) keep their width; every other column gets a floor, and what
-    is left is shared in proportion to how much more each column's content needs.
-    """
-    widths = list(natural)
-    if sum(natural) <= budget:
-        return widths
-    short = [i for i, n in enumerate(natural) if n <= 12]
-    if sum(natural[i] for i in short) > budget // 2:
-        short = []
-    pending = [i for i in range(len(natural)) if i not in short]
-    remaining = budget - sum(natural[i] for i in short)
-    while pending:
-        least = min(floor, max(4, remaining // len(pending)))
-        spare = max(0, remaining - least * len(pending))
-        need = sum(natural[i] - least for i in pending if natural[i] > least)
-        shares = {i: least + (spare * max(0, natural[i] - least) // need if need else 0) for i in pending}
-        fits = [i for i in pending if natural[i] <= shares[i]]
-        if not fits:
-            for i in pending:
-                widths[i] = shares[i]
-            break
-        for i in fits:
-            remaining -= natural[i]
-        pending = [i for i in pending if i not in fits]
+
+def _header_parts(name: str) -> list[str]:
+    """A column name broken at its camelCase joins (``relatedNumber`` -> related, Number), never inside a part."""
+    return _CAMEL.sub(lambda m: m.group(0) + " ", name).split()
+
+
+def _wrap_header(name: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for part in _header_parts(name):
+        if lines and display_width(lines[-1] + part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return lines
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    prose: bool
+    natural: int  # display width of its widest cell on one line, header included
+    least: int  # narrowest it may be: its widest unbreakable cell, its header's longest part
+
+    @property
+    def header(self) -> int:
+        return display_width(self.name)
+
+
+def _columns(result: ResultSet, cells: list[list[str]]) -> list[_Column]:
+    columns = []
+    for i, name in enumerate(result.variables):
+        terms = [row[name] for row in result.rows if name in row]
+        prose = any(is_prose(t) for t in terms)
+        atoms = [display_width(cells[r][i]) for r, row in enumerate(result.rows) if name in row and not is_prose(row[name])]
+        natural = max([display_width(name), *(display_width(c[i]) for c in cells)])
+        least = max([*(display_width(p) for p in _header_parts(name)), *atoms, min(natural, PROSE_MIN) if prose else 0])
+        columns.append(_Column(name, prose, natural, least))
+    return columns
+
+
+def _allocate(columns: list[_Column], budget: int) -> list[int] | None:
+    """Column widths within ``budget``: unbreakable columns as wide as their widest cell, prose columns
+    sharing the rest (each up to what it needs), then whole headers where room is left; None when even
+    the narrowest widths do not fit."""
+    widths = [c.least for c in columns]
+    spare = budget - sum(widths)
+    if spare < 0:
+        return None
+    pending = [i for i, c in enumerate(columns) if c.prose and c.natural > widths[i]]
+    while pending and spare > 0:
+        share = max(1, spare // len(pending))
+        for i in list(pending):
+            grant = min(share, columns[i].natural - widths[i], spare)
+            widths[i] += grant
+            spare -= grant
+            if widths[i] >= columns[i].natural:
+                pending.remove(i)
+            if spare == 0:
+                break
+    for i, column in enumerate(columns):  # then headers whole, where room is left
+        grant = min(max(0, column.header - widths[i]), spare)
+        widths[i] += grant
+        spare -= grant
     return widths
 
 
+def terminal_width() -> int:
+    """The terminal's width in columns ($COLUMNS first, as ``shutil`` reads it); 80 when it is not known."""
+    return shutil.get_terminal_size((80, 24)).columns or 80
+
+
+def _footer(rows: int, shortened: bool) -> list[str]:
+    lines = []
+    if shortened:
+        lines.append(f"({ELLIPSIS} marks text shortened to fit; --format csv, json or markdown shows it whole)")
+    lines.append(f"({rows} row{'s' if rows != 1 else ''})")
+    return lines
+
+
 def to_table(result: ResultSet, width: int | None = None) -> str:
-    """A plain-text table that fits ``width`` columns (default: the terminal, at least 80); long cells wrap."""
+    """A plain-text table that fits ``width`` columns (default: the terminal's, 80 when unknown).
+
+    Ids, IRIs, dates, numbers and codes are never broken; prose wraps at word breaks and, past
+    ``PROSE_LINES`` lines, is shortened with "…". When the unbreakable columns leave prose no room, each
+    row is shown as a record instead: one line per column, its name then its value.
+    """
     if result.boolean is not None:
         return str(result.boolean).lower() + "\n"
-    width = width or max(80, shutil.get_terminal_size((80, 24)).columns)
-    headers = list(result.variables)
+    width = width or terminal_width()
     rows = _cells(result)
-    natural = [max([display_width(h), *(display_width(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    widths = _allocate(natural, width - 2 * (len(headers) - 1))
+    columns = _columns(result, rows)
+    widths = _allocate(columns, width - 2 * (len(columns) - 1))
+    if widths is None:
+        return _records(result, rows, width)
 
     def pad(text: str, width: int) -> str:
         return text + " " * (width - display_width(text))
 
-    def lines_of(cells: list[str]) -> list[str]:
-        wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=True)]
+    shortened = False
+
+    def lines_of(wrapped: list[list[str]]) -> list[str]:
         height = max(len(w) for w in wrapped)
         return [
             "  ".join(pad(w[k] if k < len(w) else "", widths[i]) for i, w in enumerate(wrapped)).rstrip() for k in range(height)
         ]
 
-    out = lines_of(headers)
+    out = lines_of([_wrap_header(c.name, w) for c, w in zip(columns, widths, strict=True)])
     out.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        out += lines_of(r)
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    for cells in rows:
+        wrapped = []
+        for column, cell, cell_width in zip(columns, cells, widths, strict=True):
+            if column.prose and display_width(cell) > cell_width:
+                lines, cut = _shorten(_wrap(cell, cell_width), cell_width, PROSE_LINES)
+                shortened = shortened or cut
+                wrapped.append(lines)
+            else:
+                wrapped.append([cell])
+        out += lines_of(wrapped)
+    out += _footer(len(rows), shortened)
+    return "\n".join(out) + "\n"
+
+
+def _records(result: ResultSet, rows: list[list[str]], width: int) -> str:
+    """Each row as a record (``name  value`` lines under a numbered rule), for results too wide for a table."""
+    names = list(result.variables)
+    label = max((display_width(n) for n in names), default=0)
+    room = max(PROSE_MIN, width - label - 2)
+    out: list[str] = []
+    for number, (row, cells) in enumerate(zip(result.rows, rows, strict=True), 1):
+        rule = f"-- {number} "
+        out.append(rule + "-" * max(0, min(width, label + 2 + room) - len(rule)))
+        for name, cell in zip(names, cells, strict=True):
+            prose = name in row and is_prose(row[name])
+            lines = _wrap(cell, room) if prose and display_width(cell) > room else [cell]
+            out.append(f"{name}{' ' * (label - display_width(name))}  {lines[0]}".rstrip())
+            out += [" " * (label + 2) + line for line in lines[1:]]
+    out += _footer(len(rows), False)
     return "\n".join(out) + "\n"
 
 

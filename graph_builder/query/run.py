@@ -10,22 +10,31 @@ from graph_builder.query.params import resolve
 from graph_builder.query.results import ResultSet, Term
 
 
-def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> ResultSet:
+def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine, lang: str = "en") -> ResultSet:
     """Resolve ``values``, bind them, run ``query``. Bound parameter columns are left out (they are constant);
-    an optional parameter left unbound keeps its column (a whole-corpus listing needs to say which document)."""
+    an optional parameter left unbound keeps its column (a whole-corpus listing needs to say which document).
+
+    With ``lang`` other than "en", English names, titles and labels are shown in that language where the
+    graph states them (``query.language.in_language``).
+    """
     bindings = resolve(query, values, engine)
     result = engine.select(query.sparql, bindings)
     params = set(bindings)
     variables = tuple(v for v in result.variables if v not in params)
     rows = tuple({k: _boolean(v) if k in query.booleans else v for k, v in row.items() if k not in params} for row in result.rows)
-    return replace(result, variables=variables, rows=rows)
+    answer = replace(result, variables=variables, rows=rows)
+    if lang != "en":
+        from graph_builder.query.language import in_language
+
+        answer = in_language(answer, engine, lang)
+    return answer
 
 
-def run_query(query_id: str, values: dict[str, str] | None, engine: Engine) -> ResultSet:
+def run_query(query_id: str, values: dict[str, str] | None, engine: Engine, lang: str = "en") -> ResultSet:
     """Run the stored query ``query_id`` with ``values`` as a person would type them (``-p name=value``)."""
     from graph_builder.query.catalogue import get_query
 
-    return run_stored(get_query(query_id), values or {}, engine)
+    return run_stored(get_query(query_id), values or {}, engine, lang)
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
