@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -265,14 +267,22 @@ QUERIES: dict[str, type] = {
 }
 
 
+def fetch_records(queries: dict[str, type], run: Callable[[str], ResultSet]) -> dict[str, tuple[Any, ...]]:
+    """Each query's records, the queries run side by side in threads (the stores do their work without the GIL:
+    the site's fetch at N = 10,000 is most of its time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(queries)))) as pool:
+        results = dict(zip(queries, pool.map(run, queries), strict=True))
+    return {query_id: records(cls, results[query_id], query_id) for query_id, cls in queries.items()}
+
+
 def fetch(engine: Engine) -> ViewData:
     """Run each stored query the views need once, over the whole graph."""
     from graph_builder.query.catalogue import load_catalogue
 
     catalogue = load_catalogue()
-    got: dict[str, tuple[Any, ...]] = {}
-    for query_id, cls in QUERIES.items():
-        got[query_id] = records(cls, engine.select(catalogue[query_id].sparql), query_id)
+    got = fetch_records(QUERIES, lambda query_id: engine.select(catalogue[query_id].sparql))
     return ViewData(
         documents=got["documents"],
         responsibilities=got["responsibilities"],

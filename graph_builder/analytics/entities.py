@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from graph_builder.analytics.data import ViewData, records
+from graph_builder.analytics.data import ViewData, fetch_records
 from graph_builder.query.engine import Engine
 
 K = TypeVar("K")
@@ -202,9 +202,7 @@ def fetch_entities(engine: Engine, views: ViewData) -> EntityData:
     """Run each stored query the entity pages need once, over the whole graph (any engine, embedded or remote)."""
     from graph_builder.query.run import run_query
 
-    got: dict[str, tuple[Any, ...]] = {
-        query_id: records(cls, run_query(query_id, None, engine), query_id) for query_id, cls in QUERIES.items()
-    }
+    got = fetch_records(QUERIES, lambda query_id: run_query(query_id, None, engine))
     return EntityData(
         views=views,
         provisions=got["provision"],

@@ -132,27 +132,46 @@ def _write_site(
     return SiteResult(out, tuple(written), fetch_seconds, pages, largest)
 
 
-def _write_entity_pages(entities: EntityData, folder: Path, env: Any, origin: str) -> tuple[int, tuple[str, int]]:
-    """Every entity page, the search index and script, and pages.json (IRI -> page, for `polkg serve`)."""
-    from importlib.resources import files
+_RENDER: tuple[list[Any], Path, str] = ([], Path(), "")  # set before forking the page writers, who inherit it
 
-    from graph_builder.views import paths, search
-    from graph_builder.views.entity_pages import build_pages
 
-    iri_pages: dict[str, str] = {}
-    count, largest = 0, ("", 0)
-    for folder_name in paths.FOLDERS.values():
-        (folder / folder_name).mkdir(exist_ok=True)
-    for page in build_pages(entities):
+def _render_pages(indices: list[int]) -> list[tuple[str, str, int]]:
+    """Write the pages at ``indices`` of the pages being written (in a forked worker); (file, IRI, bytes) each."""
+    pages, folder, origin = _RENDER
+    env = environment()
+    written = []
+    for i in indices:
+        page = pages[i]
         html = env.get_template(page.template).render(
             page=page, ctx=page.context, root="../" * page.depth, origin=origin, version=__version__
         )
         data = html.encode("utf-8")
         (folder / page.file).write_bytes(data)
-        iri_pages[page.iri] = page.file
-        count += 1
-        if len(data) > largest[1]:
-            largest = (page.file, len(data))
+        written.append((page.file, page.iri, len(data)))
+    return written
+
+
+def _write_entity_pages(entities: EntityData, folder: Path, env: Any, origin: str) -> tuple[int, tuple[str, int]]:
+    """Every entity page (in forked workers past a few hundred), the search index and script, and pages.json
+    (IRI -> page, for `polkg serve`)."""
+    from importlib.resources import files
+
+    from graph_builder._parallel import chunked_map
+    from graph_builder.views import paths, search
+    from graph_builder.views.entity_pages import build_pages
+
+    global _RENDER
+    for folder_name in paths.FOLDERS.values():
+        (folder / folder_name).mkdir(exist_ok=True)
+    pages = list(build_pages(entities))
+    _RENDER = (pages, folder, origin)
+    try:
+        written = list(chunked_map(_render_pages, range(len(pages)), chunk=250, serial_below=500))
+    finally:
+        _RENDER = ([], Path(), "")
+    iri_pages = {iri: file for file, iri, _ in written}
+    largest = max(((file, size) for file, _, size in written), key=lambda item: item[1], default=("", 0))
+    count = len(written)
     for prov in entities.provisions:
         iri_pages[prov.provision] = paths.provision_page(prov.provision_id.partition("/")[0], prov.number).href
     (folder / search.INDEX_FILE).write_text(search.index_script(entities), encoding="utf-8")
