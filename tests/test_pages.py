@@ -73,6 +73,8 @@ def test_opinions_page_shows_every_provision_with_its_summary_and_responsible_bo
     parsed = _parse(site / "doc" / "opinions-2022.html")
     provisions = run("provision", doc="opinions-2022").rows
     assert len(provisions) == 31 and len(parsed.sections) == 31
+    chapters = {r["number"].value: r["chapter"].value for r in provisions if "chapter" in r}
+    assert len(chapters) == 31 and chapters["25"] == "VII" and chapters["1"] == "I", "every provision's chapter"
     agencies = {r["agency"].value: r["id"].value for r in run("agencies").rows}
     responsible: dict[str, set[str]] = {}
     for row in run("responsibilities", doc="opinions-2022").rows:
