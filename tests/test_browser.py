@@ -228,7 +228,7 @@ def test_index_opens_offline(site: Path, open_view: Any, browser: Any) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto((site / "index.html").resolve().as_uri())
-    assert page.locator("li a").count() == len(views())
+    assert page.locator("ul.views li a").count() == len(views())
     page.locator("li a").first.click()
     page.wait_for_selector("body[data-ready='1']", state="attached")
     assert page.url.endswith("/coordination.html")

@@ -20,7 +20,7 @@ TIMELINE = ["query", "run", "agency-timeline", "-p", "agency=NFRA"]
 def run_at(runner: CliRunner, built: BuildResult, columns: int, *args: str) -> str:
     result = runner.invoke(main, [*args, "--out", str(built.out)], env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # the table; a note on stderr (e.g. "rebuilding ...") is not part of it
 
 
 def whole_values(built: BuildResult, runner: CliRunner, args: list[str]) -> dict[str, list[str]]:
