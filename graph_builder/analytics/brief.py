@@ -10,6 +10,7 @@ them per provision; what only reflects the coverage of an available source is sa
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import textwrap
@@ -302,32 +303,64 @@ def _document(engine: Engine, value: str) -> _Doc:
     )
     issuers = tuple(
         Body(
-            _v(r, "agency"), _tail(_v(r, "agency")), _v(r, "agencyLabel"), _v(r, "acronym"), _v(r, "role"),
-            _v(r, "source"), _v(r, "locator"), "issuances",
+            _v(r, "agency"),
+            _tail(_v(r, "agency")),
+            _v(r, "agencyLabel"),
+            _v(r, "acronym"),
+            _v(r, "role"),
+            _v(r, "source"),
+            _v(r, "locator"),
+            "issuances",
         )
         for r in _run(engine, "issuances", doc=doc_id).rows
     )
     provisions = [
         _ProvisionRow(
-            _v(r, "provisionId"), _v(r, "number"), _v(r, "label"), _joined(_v(r, "themes")), _joined(_v(r, "sectors")),
-            _joined(_v(r, "zones")), _joined(_v(r, "frameworks")), _v(r, "source"), _v(r, "locator"),
+            _v(r, "provisionId"),
+            _v(r, "number"),
+            _v(r, "label"),
+            _joined(_v(r, "themes")),
+            _joined(_v(r, "sectors")),
+            _joined(_v(r, "zones")),
+            _joined(_v(r, "frameworks")),
+            _v(r, "source"),
+            _v(r, "locator"),
         )
         for r in _run(engine, "provision", doc=doc_id).rows
     ]
-    new = {_v(r, "measure"): {k: _v(r, k) for k in ("rationale", "source", "locator")} for r in _run(engine, "new-measures", doc=doc_id).rows}
+    new = {
+        _v(r, "measure"): {k: _v(r, k) for k in ("rationale", "source", "locator")}
+        for r in _run(engine, "new-measures", doc=doc_id).rows
+    }
     holders: dict[str, list[Holder]] = {}
     for r in _run(engine, "current-responsibility", doc=doc_id).rows:
         number = _v(r, "number")
         holders.setdefault(f"{doc_id}/{number}", []).append(
             Holder(
-                _v(r, "agency"), _v(r, "agencyLabel"), _v(r, "current"), _v(r, "currentLabel"), _v(r, "via"), _v(r, "since"),
-                _v(r, "source"), _v(r, "locator"),
+                _v(r, "agency"),
+                _v(r, "agencyLabel"),
+                _v(r, "current"),
+                _v(r, "currentLabel"),
+                _v(r, "via"),
+                _v(r, "since"),
+                _v(r, "source"),
+                _v(r, "locator"),
             )
         )
     info = BriefDocument(
-        iri=_v(row, "doc"), id=doc_id, title=_v(row, "title"), title_zh=_v(row, "titleZh"), number=_v(row, "number"),
-        date=_v(row, "date"), doc_type=_v(row, "docType"), kind=_v(row, "kind"), coverage=_v(row, "coverage"),
-        sources=sources, issuers=issuers, provisions=len(provisions), names_responsible=bool(holders),
+        iri=_v(row, "doc"),
+        id=doc_id,
+        title=_v(row, "title"),
+        title_zh=_v(row, "titleZh"),
+        number=_v(row, "number"),
+        date=_v(row, "date"),
+        doc_type=_v(row, "docType"),
+        kind=_v(row, "kind"),
+        coverage=_v(row, "coverage"),
+        sources=sources,
+        issuers=issuers,
+        provisions=len(provisions),
+        names_responsible=bool(holders),
     )
     return _Doc(info, provisions, new, holders)
 
@@ -341,7 +374,7 @@ def _documents(engine: Engine, values: Sequence[str]) -> list[_Doc]:
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise UsageError(f"document {repeated[0]} is given twice; give each document once")
-    for a, b in zip(docs, docs[1:], strict=False):
+    for a, b in itertools.pairwise(docs):
         if (a.info.date or "9999") > (b.info.date or "9999"):
             ordered = sorted(docs, key=lambda d: d.info.date or "9999")
             raise UsageError(
@@ -358,8 +391,14 @@ def _links(engine: Engine, provision_labels: dict[str, tuple[str, str]]) -> list
         number, label = provision_labels.get(earlier, (earlier.partition("/")[2], ""))
         links.append(
             LineageLink(
-                later=_v(r, "later"), relation=_v(r, "relation"), earlier=earlier, earlier_doc=earlier.partition("/")[0],
-                earlier_number=number, earlier_label=label, rationale=_v(r, "rationale"), source=_v(r, "source"),
+                later=_v(r, "later"),
+                relation=_v(r, "relation"),
+                earlier=earlier,
+                earlier_doc=earlier.partition("/")[0],
+                earlier_number=number,
+                earlier_label=label,
+                rationale=_v(r, "rationale"),
+                source=_v(r, "source"),
                 locator=_v(r, "locator"),
             )
         )
@@ -378,7 +417,9 @@ class _Reorg:
 
 def _reorganisations(engine: Engine) -> list[_Reorg]:
     return [
-        _Reorg(_v(r, "original"), _v(r, "originalLabel"), _v(r, "resulting"), _v(r, "resultingLabel"), _v(r, "date"), _v(r, "label"))
+        _Reorg(
+            _v(r, "original"), _v(r, "originalLabel"), _v(r, "resulting"), _v(r, "resultingLabel"), _v(r, "date"), _v(r, "label")
+        )
         for r in _run(engine, "reorganisations").rows
     ]
 
@@ -391,7 +432,14 @@ def _successor(reorgs: list[_Reorg], agency: str, by: str) -> _Reorg | None:
         step = next((r for r in reorgs if r.original == current and (not by or r.date <= by)), None)
         if step is None:
             break
-        found = _Reorg(agency, found.original_label if found else step.original_label, step.resulting, step.resulting_label, step.date, step.label)
+        found = _Reorg(
+            agency,
+            found.original_label if found else step.original_label,
+            step.resulting,
+            step.resulting_label,
+            step.date,
+            step.label,
+        )
         current = step.resulting
     return found
 
@@ -427,7 +475,9 @@ def _responsible_bodies(doc: _Doc) -> list[Body]:
     seen: dict[str, Body] = {}
     for holders in doc.holders.values():
         for h in holders:
-            seen.setdefault(h.agency, Body(h.agency, _tail(h.agency), h.agency_label, "", "responsible", h.source, h.locator, h.query))
+            seen.setdefault(
+                h.agency, Body(h.agency, _tail(h.agency), h.agency_label, "", "responsible", h.source, h.locator, h.query)
+            )
     return sorted(seen.values(), key=lambda b: b.label)
 
 
@@ -442,7 +492,13 @@ def _step(earlier: _Doc, later: _Doc, links: list[LineageLink], reorgs: list[_Re
         if own:
             status, rationale, source, locator, query = RELATED, "", own[0].source, own[0].locator, "evolution-links"
         elif finding:
-            status, rationale, source, locator, query = NEW, finding["rationale"], finding["source"], finding["locator"], "new-measures"
+            status, rationale, source, locator, query = (
+                NEW,
+                finding["rationale"],
+                finding["source"],
+                finding["locator"],
+                "new-measures",
+            )
         elif other:
             status, rationale, source, locator, query = ELSEWHERE, "", other[0].source, other[0].locator, "evolution-links"
         else:
@@ -458,9 +514,7 @@ def _step(earlier: _Doc, later: _Doc, links: list[LineageLink], reorgs: list[_Re
             continue
         after = tuple(sorted({k.later for k in links if k.earlier == p.id and k.later.partition("/")[0] in further}))
         if lt.coverage:
-            reason = (
-                f"the available source of the {lt.short} ({lt.available}) may cover it but does not show it: {lt.coverage}"
-            )
+            reason = f"the available source of the {lt.short} ({lt.available}) may cover it but does not show it: {lt.coverage}"
         else:
             reason = f"no measure of the {lt.short} is linked to it, and no curated finding says the {lt.short} drops it"
         not_carried.append(NotCarried(p.id, p.number, p.label, False, reason, after, p.source, p.locator))
@@ -468,7 +522,11 @@ def _step(earlier: _Doc, later: _Doc, links: list[LineageLink], reorgs: list[_Re
     issuers = _compare(e.issuers, lt.issuers, reorgs, lt.date, "issuers", "issuances, reorganisations")
     if e.names_responsible and lt.names_responsible:
         responsible = _compare(
-            _responsible_bodies(earlier), _responsible_bodies(later), reorgs, lt.date, "responsible bodies",
+            _responsible_bodies(earlier),
+            _responsible_bodies(later),
+            reorgs,
+            lt.date,
+            "responsible bodies",
             "current-responsibility, reorganisations",
         )
     else:
@@ -479,21 +537,35 @@ def _step(earlier: _Doc, later: _Doc, links: list[LineageLink], reorgs: list[_Re
             for d in silent
         )
         responsible = AgencyComparison(
-            "responsible bodies", False, f"{why}, so no comparison of responsible bodies is possible; "
-            "a body missing there has not been shown to leave", (), (), (), (), "current-responsibility",
+            "responsible bodies",
+            False,
+            f"{why}, so no comparison of responsible bodies is possible; a body missing there has not been shown to leave",
+            (),
+            (),
+            (),
+            (),
+            "current-responsibility",
         )
 
     living_on = tuple(
         ResponsibilityNow(
-            p.id, p.number, p.label, tuple(sorted({k.later for k in links if k.earlier == p.id and k.later in later_ids})),
-            tuple(earlier.holders.get(p.id, ())), "" if earlier.holders.get(p.id) else "not named by the available source",
+            p.id,
+            p.number,
+            p.label,
+            tuple(sorted({k.later for k in links if k.earlier == p.id and k.later in later_ids})),
+            tuple(earlier.holders.get(p.id, ())),
+            "" if earlier.holders.get(p.id) else "not named by the available source",
         )
         for p in earlier.provisions
         if p.id in carried
     )
     later_bodies = tuple(
         ResponsibilityNow(
-            p.id, p.number, p.label, (), tuple(later.holders.get(p.id, ())),
+            p.id,
+            p.number,
+            p.label,
+            (),
+            tuple(later.holders.get(p.id, ())),
             "" if later.holders.get(p.id) else "not named by the available source",
         )
         for p in later.provisions
@@ -520,7 +592,7 @@ def _presence(docs: list[_Doc], field: str) -> tuple[Presence, ...]:
     for name in sorted(set().union(*sets)):
         present = tuple(name in s for s in sets)
         changes = []
-        for (a, b), d in zip(zip(present, present[1:], strict=False), docs[1:], strict=False):
+        for (a, b), d in zip(itertools.pairwise(present), docs[1:], strict=False):
             if b and not a:
                 changes.append(f"appears in the {d.info.short}")
             elif a and b:
@@ -538,7 +610,7 @@ def build_brief(engine: Engine, values: Sequence[str]) -> Brief:
     links = _links(engine, labels)
     reorgs = _reorganisations(engine)
     ids = [d.info.id for d in docs]
-    steps = tuple(_step(a, b, links, reorgs, ids) for a, b in zip(docs, docs[1:], strict=False))
+    steps = tuple(_step(a, b, links, reorgs, ids) for a, b in itertools.pairwise(docs))
     partial = [d.info for d in docs if d.info.coverage]
     note = "Counts are provisions of each document that name the theme or sector, over what the available source shows"
     if partial:
@@ -558,7 +630,9 @@ def build_brief(engine: Engine, values: Sequence[str]) -> Brief:
 # ------------------------------------------------------------------ JSON
 def schema() -> dict[str, Any]:
     """The JSON Schema a brief's JSON follows (shipped with the package as brief.schema.json)."""
-    loaded: dict[str, Any] = json.loads(files("graph_builder.analytics").joinpath("brief.schema.json").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(
+        files("graph_builder.analytics").joinpath("brief.schema.json").read_text(encoding="utf-8")
+    )
     return loaded
 
 
@@ -635,14 +709,21 @@ def to_markdown(brief: Brief) -> str:
     for d in docs:
         out.append(f"### {md(d.short)}: {md(d.title or d.id)}")
         out.append("")
-        facts = [f"Id {md(d.id)}; number {md(d.number or 'none recorded')}; date {md(d.date or 'undated')}; {md(d.kind)} (query document)"]
+        facts = [
+            f"Id {md(d.id)}; number {md(d.number or 'none recorded')}; date {md(d.date or 'undated')}; "
+            f"{md(d.kind)} (query document)"
+        ]
         lead = [b for b in d.issuers if b.role == "lead"]
         facts.append(
-            f"Issued by {len(d.issuers)} bodies" + (f", led by {_names(lead)}" if lead else "") + f": {_names(d.issuers)} "
+            f"Issued by {len(d.issuers)} bodies"
+            + (f", led by {_names(lead)}" if lead else "")
+            + f": {_names(d.issuers)} "
             + _cite(d.issuers[0].source if d.issuers else "", d.issuers[0].locator if d.issuers else "", "issuances")
         )
         facts.append(f"Available source: {md(d.available)} (query document-sources)")
-        facts.append(f"Coverage: {md(d.coverage)} (query document)" if d.coverage else "Coverage: no limit recorded (query document)")
+        facts.append(
+            f"Coverage: {md(d.coverage)} (query document)" if d.coverage else "Coverage: no limit recorded (query document)"
+        )
         facts.append(
             f"{d.provisions} provisions; responsible bodies named per provision: {'yes' if d.names_responsible else 'no'} "
             "(queries provision, current-responsibility)"
@@ -663,7 +744,9 @@ def to_markdown(brief: Brief) -> str:
             elif m.status == NEW:
                 head += f"new: {md(m.rationale)} {_cite(m.source, m.locator, m.query)}"
             elif m.status == ELSEWHERE:
-                head += "no link to the " + md(e.short) + "; " + "; ".join(f"{md(k.relation)} {md(k.earlier)}" for k in m.other_links)
+                head += (
+                    "no link to the " + md(e.short) + "; " + "; ".join(f"{md(k.relation)} {md(k.earlier)}" for k in m.other_links)
+                )
             else:
                 head += "not yet reviewed (no evolution link and no new-measure finding)"
             out += _item(head)
@@ -690,10 +773,10 @@ def to_markdown(brief: Brief) -> str:
                 out += _item(md(c.note), 1)
                 continue
             out += _item(f"continued ({len(c.continued)}): {_names(c.continued)}", 1)
-            for r in c.reorganised:
+            for succession in c.reorganised:
                 out += _item(
-                    f"continued through reorganisation: {md(r.original.short)} → {md(r.resulting.short)} "
-                    f"({md(r.date)}, {md(r.label)})",
+                    f"continued through reorganisation: {md(succession.original.short)} → "
+                    f"{md(succession.resulting.short)} ({md(succession.date)}, {md(succession.label)})",
                     1,
                 )
             out += _item(f"joined ({len(c.joined)}): {_names(c.joined)}", 1)
@@ -722,8 +805,10 @@ def to_markdown(brief: Brief) -> str:
     for s in brief.steps:
         e, lt = brief.document(s.earlier), brief.document(s.later)
         out += [f"### {md(e.short)} → {md(lt.short)}", ""]
-        out += _para(f"Provisions of the {md(e.short)} that live on in the {md(lt.short)}, with the bodies the text names "
-                     "and who holds their duties today (query current-responsibility):")
+        out += _para(
+            f"Provisions of the {md(e.short)} that live on in the {md(lt.short)}, with the bodies the text names "
+            "and who holds their duties today (query current-responsibility):"
+        )
         for r in s.living_on:
             out += _item(f"({md(r.number)}) {md(r.label)}, carried on by {', '.join(md(x) for x in r.carried_by)}:")
             out += _holders(r)
