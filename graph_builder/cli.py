@@ -607,7 +607,9 @@ def analyze(
     change from one policy document to the next (joined, left, continued, reorganised; links gained and lost).
 
     Two agencies are linked when they are jointly responsible for a provision (weight: how many). A document
-    naming no responsible agency per provision links its co-issuers instead (basis: co-issuance).
+    naming no responsible agency per provision links its co-issuers instead (basis: co-issuance); a change
+    involving one compares issuers against issuers only and says why, with the coverage notes.
+    With two --doc, the change between exactly those two documents.
     """
     from graph_builder.analytics.data import fetch
     from graph_builder.analytics.networks import analyse
@@ -616,7 +618,8 @@ def analyze(
 
     engine = _engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb)
     selected = {resolve_value("document", value, engine, "doc").value for value in docs} if docs else None
-    click.echo(report(analyse(fetch(engine)), fmt, selected), nl=False)
+    pair = (min(selected), max(selected)) if selected and len(selected) == 2 else None  # analyse puts them in date order
+    click.echo(report(analyse(fetch(engine), pair), fmt, selected), nl=False)
 
 
 def _brief_options(func: F) -> F:

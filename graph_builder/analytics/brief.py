@@ -16,7 +16,7 @@ import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib.resources import files
 from typing import Any
 
@@ -168,6 +168,7 @@ class AgencyComparison:
     continued: tuple[Body, ...]
     reorganised: tuple[Succession, ...]
     query: str
+    not_shown: tuple[Body, ...] = ()  # earlier bodies a later source naming only the lead cannot show
 
 
 @dataclass(frozen=True)
@@ -520,6 +521,15 @@ def _step(earlier: _Doc, later: _Doc, links: list[LineageLink], reorgs: list[_Re
         not_carried.append(NotCarried(p.id, p.number, p.label, False, reason, after, p.source, p.locator))
 
     issuers = _compare(e.issuers, lt.issuers, reorgs, lt.date, "issuers", "issuances, reorganisations")
+    if lt.coverage and [b.role for b in lt.issuers] == ["lead"]:
+        issuers = replace(
+            issuers,
+            comparable=False,
+            left=(),
+            not_shown=issuers.left,
+            note=f"the {lt.short}'s available source ({lt.available}) names only its lead issuer ({lt.coverage.rstrip('.')}), "
+            f"so the {e.short}'s other issuers are not shown to have left",
+        )
     if e.names_responsible and lt.names_responsible:
         responsible = _compare(
             _responsible_bodies(earlier),
@@ -771,7 +781,8 @@ def to_markdown(brief: Brief) -> str:
             out += _item(f"**{md(c.basis.capitalize())}** ({md(e.short)} against {md(lt.short)}; query {md(c.query)}):")
             if not c.comparable:
                 out += _item(md(c.note), 1)
-                continue
+                if not (c.continued or c.reorganised or c.joined or c.not_shown):
+                    continue
             out += _item(f"continued ({len(c.continued)}): {_names(c.continued)}", 1)
             for succession in c.reorganised:
                 out += _item(
@@ -780,8 +791,14 @@ def to_markdown(brief: Brief) -> str:
                     1,
                 )
             out += _item(f"joined ({len(c.joined)}): {_names(c.joined)}", 1)
-            left = f"in the {md(e.short)}, not the {md(lt.short)} ({len(c.left)}): {_names(c.left)}"
-            out += _item(left, 1)
+            if c.not_shown:
+                out += _item(
+                    f"not named by the {md(lt.short)}'s source, not shown to have left ({len(c.not_shown)}): "
+                    f"{_names(c.not_shown)}",
+                    1,
+                )
+            else:
+                out += _item(f"in the {md(e.short)}, not the {md(lt.short)} ({len(c.left)}): {_names(c.left)}", 1)
         out.append("")
     out += ["## 5. Emphasis", ""]
     em = brief.emphasis
@@ -812,6 +829,8 @@ def to_markdown(brief: Brief) -> str:
         for r in s.living_on:
             out += _item(f"({md(r.number)}) {md(r.label)}, carried on by {', '.join(md(x) for x in r.carried_by)}:")
             out += _holders(r)
+        if not s.living_on:
+            out += _item(f"none: no measure of the {md(lt.short)} is linked to a provision of the {md(e.short)}")
         out += ["", f"Measures of the {md(lt.short)} and the bodies named for them:", ""]
         for r in s.later_bodies:
             out += _item(f"**{md(r.number)}** {md(r.label)}:" + (f" {md(r.note)}" if r.note else ""))
