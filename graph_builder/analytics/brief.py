@@ -22,10 +22,11 @@ from typing import Any
 
 from graph_builder import __version__
 from graph_builder.errors import UsageError
-from graph_builder.query.catalogue import get_query
+from graph_builder.query.catalogue import load_catalogue
 from graph_builder.query.engine import Engine
-from graph_builder.query.results import ResultSet
-from graph_builder.query.run import run_stored
+from graph_builder.query.params import resolve_value
+from graph_builder.query.results import ResultSet, Term
+from graph_builder.query.run import run_bound, run_stored
 
 BRIEF_FORMATS = ("markdown", "html", "json")
 SCHEMA_VERSION = 1
@@ -253,8 +254,19 @@ class Brief:
 
 
 # ------------------------------------------------------------------ reading the stored queries
-def _run(engine: Engine, query_id: str, **values: str) -> ResultSet:
-    return run_stored(get_query(query_id), values, engine)
+class _Queries:
+    """The stored queries a brief runs, on one engine, the catalogue read once."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.catalogue = load_catalogue()
+
+    def run(self, query_id: str, **values: str) -> ResultSet:
+        return run_stored(self.catalogue[query_id], values, self.engine)
+
+    def on(self, query_id: str, doc: Term) -> ResultSet:
+        """A stored query on one document already resolved (resolving a title fragment costs a query of its own)."""
+        return run_bound(self.catalogue[query_id], {"doc": doc}, self.engine)
 
 
 def _v(row: dict[str, Any], name: str) -> str:
@@ -292,15 +304,16 @@ class _Doc:
     holders: dict[str, list[Holder]]  # provision id -> holders
 
 
-def _document(engine: Engine, value: str) -> _Doc:
-    rows = _run(engine, "document", doc=value).rows
+def _document(q: _Queries, value: str) -> _Doc:
+    doc = resolve_value("document", value, q.engine, "doc")
+    rows = q.on("document", doc).rows
     if not rows:
         raise UsageError(f"no such document: {value!r}; 'polkg query run documents' lists them all")
     row = rows[0]
     doc_id = _v(row, "id")
     sources = tuple(
         AvailableSource(_v(r, "source"), _v(r, "sourceKind"), _v(r, "title"), _v(r, "publisher"), _v(r, "date"))
-        for r in _run(engine, "document-sources", doc=doc_id).rows
+        for r in q.on("document-sources", doc).rows
     )
     issuers = tuple(
         Body(
@@ -313,7 +326,7 @@ def _document(engine: Engine, value: str) -> _Doc:
             _v(r, "locator"),
             "issuances",
         )
-        for r in _run(engine, "issuances", doc=doc_id).rows
+        for r in q.on("issuances", doc).rows
     )
     provisions = [
         _ProvisionRow(
@@ -327,14 +340,11 @@ def _document(engine: Engine, value: str) -> _Doc:
             _v(r, "source"),
             _v(r, "locator"),
         )
-        for r in _run(engine, "provision", doc=doc_id).rows
+        for r in q.on("provision", doc).rows
     ]
-    new = {
-        _v(r, "measure"): {k: _v(r, k) for k in ("rationale", "source", "locator")}
-        for r in _run(engine, "new-measures", doc=doc_id).rows
-    }
+    new = {_v(r, "measure"): {k: _v(r, k) for k in ("rationale", "source", "locator")} for r in q.on("new-measures", doc).rows}
     holders: dict[str, list[Holder]] = {}
-    for r in _run(engine, "current-responsibility", doc=doc_id).rows:
+    for r in q.on("current-responsibility", doc).rows:
         number = _v(r, "number")
         holders.setdefault(f"{doc_id}/{number}", []).append(
             Holder(
@@ -349,7 +359,7 @@ def _document(engine: Engine, value: str) -> _Doc:
             )
         )
     info = BriefDocument(
-        iri=_v(row, "doc"),
+        iri=doc.value,
         id=doc_id,
         title=_v(row, "title"),
         title_zh=_v(row, "titleZh"),
@@ -366,11 +376,11 @@ def _document(engine: Engine, value: str) -> _Doc:
     return _Doc(info, provisions, new, holders)
 
 
-def _documents(engine: Engine, values: Sequence[str]) -> list[_Doc]:
+def _documents(q: _Queries, values: Sequence[str]) -> list[_Doc]:
     """The documents named, each resolved like any document parameter; refused unless in date order."""
     if len(values) < 2:
         raise UsageError("a brief compares at least two documents")
-    docs = [_document(engine, v) for v in values]
+    docs = [_document(q, v) for v in values]
     ids = [d.info.id for d in docs]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
@@ -385,9 +395,9 @@ def _documents(engine: Engine, values: Sequence[str]) -> list[_Doc]:
     return docs
 
 
-def _links(engine: Engine, provision_labels: dict[str, tuple[str, str]]) -> list[LineageLink]:
+def _links(q: _Queries, provision_labels: dict[str, tuple[str, str]]) -> list[LineageLink]:
     links = []
-    for r in _run(engine, "evolution-links").rows:
+    for r in q.run("evolution-links").rows:
         earlier = _v(r, "earlier")
         number, label = provision_labels.get(earlier, (earlier.partition("/")[2], ""))
         links.append(
@@ -416,12 +426,12 @@ class _Reorg:
     label: str
 
 
-def _reorganisations(engine: Engine) -> list[_Reorg]:
+def _reorganisations(q: _Queries) -> list[_Reorg]:
     return [
         _Reorg(
             _v(r, "original"), _v(r, "originalLabel"), _v(r, "resulting"), _v(r, "resultingLabel"), _v(r, "date"), _v(r, "label")
         )
-        for r in _run(engine, "reorganisations").rows
+        for r in q.run("reorganisations").rows
     ]
 
 
@@ -615,10 +625,11 @@ def _presence(docs: list[_Doc], field: str) -> tuple[Presence, ...]:
 
 def build_brief(engine: Engine, values: Sequence[str]) -> Brief:
     """The brief for ``values`` (documents as a person types them, in date order): two for a comparison, more for a chain."""
-    docs = _documents(engine, values)
+    q = _Queries(engine)
+    docs = _documents(q, values)
     labels = {p.id: (p.number, p.label) for d in docs for p in d.provisions}
-    links = _links(engine, labels)
-    reorgs = _reorganisations(engine)
+    links = _links(q, labels)
+    reorgs = _reorganisations(q)
     ids = [d.info.id for d in docs]
     steps = tuple(_step(a, b, links, reorgs, ids) for a, b in itertools.pairwise(docs))
     partial = [d.info for d in docs if d.info.coverage]

@@ -13,7 +13,12 @@ from graph_builder.query.results import ResultSet, Term
 def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine) -> ResultSet:
     """Resolve ``values``, bind them, run ``query``. Bound parameter columns are left out (they are constant);
     an optional parameter left unbound keeps its column (a whole-corpus listing needs to say which document)."""
-    bindings = resolve(query, values, engine)
+    return run_bound(query, resolve(query, values, engine), engine)
+
+
+def run_bound(query: StoredQuery, bindings: dict[str, Term], engine: Engine) -> ResultSet:
+    """Run ``query`` with parameters already resolved to terms (a caller running many queries on one document
+    resolves it once); the answer is shaped as ``run_stored`` shapes it."""
     result = engine.select(query.sparql, bindings)
     params = set(bindings)
     variables = tuple(v for v in result.variables if v not in params)
