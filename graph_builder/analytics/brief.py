@@ -852,12 +852,16 @@ def to_markdown(brief: Brief) -> str:
 
 
 def _holders(r: ResponsibilityNow) -> list[str]:
+    """The bodies named for one provision, on one line per place the text names them; a reorganised body with its successor."""
     if not r.holders:
         return _item(md(r.note), 1)
-    out = []
+    places: dict[tuple[str, str, str], list[str]] = {}
     for h in r.holders:
-        now = f"; now {md(h.current_label)} ({md(h.via)}, {md(h.since)})" if h.current != h.agency else ""
-        out += _item(f"{md(h.agency_label)}{now} {_cite(h.source, h.locator, h.query)}", 1)
+        now = f" (now {md(h.current_label)}, {md(h.via)}, {md(h.since)})" if h.current != h.agency else ""
+        places.setdefault((h.source, h.locator, h.query), []).append(md(h.agency_label) + now)
+    out = []
+    for (source, locator, query), names in places.items():
+        out += _item(f"{'; '.join(names)} {_cite(source, locator, query)}", 1)
     return out
 
 
