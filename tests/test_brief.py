@@ -224,3 +224,13 @@ def test_hostile_labels_stay_text_in_html(hostile_engine: EmbeddedEngine, browse
     assert errors == [] and dialogs == [] and len(requests) == 1
     assert page.locator("script, svg").count() == 0
     assert "<svg onload=alert(7)>" in page.locator("body").inner_text()
+
+
+def test_readme_excerpt_is_the_brief(brief: Brief) -> None:
+    """README's excerpt of the 2022 -> 2025 brief is what `polkg compare opinions-2022 circular-2025` prints."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("An excerpt of the 2022 → 2025 brief", 1)[1].split("```markdown\n", 1)[1].split("\n```", 1)[0]
+    text = to_markdown(brief)
+    lines = [line for line in block.splitlines() if line.strip() and line != "[...]"]
+    assert len(lines) > 20
+    assert [line for line in lines if line not in text.splitlines()] == []
