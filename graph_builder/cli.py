@@ -636,7 +636,9 @@ def analyze(
     change from one policy document to the next (joined, left, continued, reorganised; links gained and lost).
 
     Two agencies are linked when they are jointly responsible for a provision (weight: how many). A document
-    naming no responsible agency per provision links its co-issuers instead (basis: co-issuance).
+    naming no responsible agency per provision links its co-issuers instead (basis: co-issuance); a change
+    involving one compares issuers against issuers only and says why, with the coverage notes.
+    With two --doc, the change between exactly those two documents.
     """
     from graph_builder.analytics.data import fetch
     from graph_builder.analytics.networks import analyse
@@ -645,7 +647,126 @@ def analyze(
 
     engine = _engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb)
     selected = {resolve_value("document", value, engine, "doc").value for value in docs} if docs else None
-    click.echo(report(analyse(fetch(engine)), fmt, selected), nl=False)
+    pair = (min(selected), max(selected)) if selected and len(selected) == 2 else None  # analyse puts them in date order
+    click.echo(report(analyse(fetch(engine), pair), fmt, selected), nl=False)
+
+
+def _brief_options(func: F) -> F:
+    """--format, -o and --site for the evolution brief."""
+    func = click.option(
+        "--site",
+        default=None,
+        help="With --format html: link documents, provisions and agencies to the views site at this address "
+        "(a URL, or a path as the reader of the brief will open it, e.g. ../polkg-views).",
+    )(func)
+    func = click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="File to write (atomically).  [default: stdout]",
+    )(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["markdown", "html", "json"]),
+        default="markdown",
+        show_default=True,
+        help="markdown pastes into an email or a word processor; html is one offline, printable file; json is "
+        "everything, for other tools (its JSON Schema ships with polkg: graph_builder/analytics/brief.schema.json).",
+    )(func)
+
+
+def _brief(
+    values: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    site: str | None,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+    max_answer_mb: float,
+) -> None:
+    from graph_builder.analytics.brief import build_brief, render_brief
+
+    brief = build_brief(_engine(sources, out, endpoint, graph_iri, timeout, max_answer_mb), values)
+    if fmt == "html":
+        from graph_builder.views.brief import to_html
+
+        text = to_html(brief, site)
+    else:
+        text = render_brief(brief, fmt)
+    _write_output(text, output)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("earlier")
+@click.argument("later")
+@_brief_options
+@_graph_options
+@_reported
+def compare(
+    earlier: str,
+    later: str,
+    fmt: str,
+    output: Path | None,
+    site: str | None,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+    max_answer_mb: float,
+) -> None:
+    """The evolution brief from EARLIER to LATER (each an id, official number or title fragment).
+
+    \b
+    1. the documents, their issuers, what the available source is and does not cover;
+    2. each measure of LATER: which provisions of EARLIER it continues, expands, refines, implements or
+       replaces (with the curators' rationale), or why it is new, or that it is not yet reviewed;
+    3. provisions of EARLIER not carried forward, and whether the available source could show them;
+    4. agencies joined, left, continued and reorganised, issuers against issuers and responsible
+       bodies against responsible bodies only;
+    5. emphasis by theme, sector, zone and framework;
+    6. who is responsible now, through reorganisations.
+    Every statement names its source, locator and stored query.
+
+    \b
+    Example:
+      polkg compare opinions-2022 circular-2025 -o brief.md
+    """
+    _brief((earlier, later), fmt, output, site, sources, out, endpoint, graph_iri, timeout, max_answer_mb)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("documents", nargs=-1, required=True)
+@_brief_options
+@_graph_options
+@_reported
+def report(
+    documents: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    site: str | None,
+    sources: Path | None,
+    out: Path | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+    max_answer_mb: float,
+) -> None:
+    """The evolution brief along a chain of DOCUMENTS, given in date order (at least two).
+
+    The same sections as `polkg compare`, for each document against the next. Documents out of date
+    order are refused (exit 2) with the order to give them in.
+
+    \b
+    Example:
+      polkg report opinions-2022 circular-2025 plan-2026 --format html -o brief.html --site polkg-views
+    """
+    _brief(documents, fmt, output, site, sources, out, endpoint, graph_iri, timeout, max_answer_mb)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -11,7 +11,7 @@ import pytest
 from helpers import OPINIONS_SEED, agency_set, seed_responsibility_lists
 
 from graph_builder.analytics.data import fetch
-from graph_builder.analytics.networks import CO_ISSUANCE, JOINT, Analysis, analyse
+from graph_builder.analytics.networks import CO_ISSUANCE, ISSUERS, JOINT, Analysis, analyse
 from graph_builder.cli import main
 from graph_builder.query.embedded import EmbeddedEngine
 
@@ -88,10 +88,32 @@ def test_change_from_2022_to_2025_follows_cbirc_to_nfra(analysis: Analysis) -> N
     assert [(s.original, s.resulting, s.date) for s in change.successions] == [(_iri("cbirc"), _iri("nfra"), "2023-05-18")]
     assert set(change.continued) == agency_set("mofcom", "cac", "cnipa", "gac", "mof", "pboc", "safe", "sta")
     assert change.joined == ()
-    assert len(change.left) == 30 - 8 - 1
+    # the 2025 summary names no responsible body per measure: issuers are compared with issuers (27 in 2022),
+    # so the bodies named only as responsible in 2022 (Export-Import Bank, Sinosure, local governments) are not
+    # said to leave, and links (joint responsibility against co-issuance) are not compared
+    assert analysis.network(CIRCULAR).basis == CO_ISSUANCE and not change.comparable and change.basis == ISSUERS
+    assert len(change.left) == 27 - 8 - 1
+    assert not agency_set("exim-bank", "sinosure") & set(change.left)
     assert _iri("cbirc") not in change.left and _iri("nfra") not in change.joined
-    assert analysis.network(CIRCULAR).basis == CO_ISSUANCE and not change.comparable
-    assert (min(_iri("nfra"), _iri("pboc")), max(_iri("nfra"), _iri("pboc"))) in change.edges_kept  # was CBIRC–PBOC in (25)
+    assert "names no responsible body" in change.note and "measures II-VI are not covered" in change.note
+    assert change.edges_kept == change.edges_lost == change.edges_gained == ()
+
+
+def test_change_from_2025_to_2026_is_not_a_departure_of_issuers(analysis: Analysis) -> None:
+    """The 2026 article names only the lead ministry: the 2025 co-issuers are not shown to have left."""
+    change = next(c for c in analysis.changes if c.earlier == CIRCULAR)
+    assert change.left == () and len(change.not_shown) == 8
+    assert set(change.continued) == agency_set("mofcom")
+    assert "names only its lead issuer" in change.note
+
+
+def test_analyze_two_documents_compares_exactly_those(runner, built) -> None:
+    result = runner.invoke(
+        main, ["analyze", "--out", str(built.out), "--doc", "opinions-2022", "--doc", "plan-2026", "--format", "markdown"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("## Change:") == 1 and "## Change: 2022 Opinions -> 2026 Plan" in result.output
+    assert "coverage of the available source: Known only through the analysis article" in result.output
 
 
 def test_2025_circular_links_its_nine_co_issuers(analysis: Analysis) -> None:

@@ -22,6 +22,9 @@ def test_notebook_executes(path: Path, built: BuildResult, tmp_path: Path, monke
     from nbclient import NotebookClient
 
     monkeypatch.setenv("POLKG_OUT", str(built.out))  # the session's build: the notebook reuses it
+    monkeypatch.setenv(
+        "POLKG_SOURCES", str(built.sources.path if built.sources else "")
+    )  # the folder it was built from, named as a team would
     monkeypatch.setenv("POLKG_VIEWS", str(tmp_path / "views"))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -34,6 +37,17 @@ def test_notebook_executes(path: Path, built: BuildResult, tmp_path: Path, monke
         for o in c.outputs
     )
     assert "continued through reorganisation: CBIRC -> NFRA (2023-05-18)" in text
+    assert "compared: issuers against issuers" in text and "left after 2022" not in text
+    markdown = [
+        str(o["data"]["text/markdown"])
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    ]
+    assert markdown[-1].startswith("# Policy evolution brief: 2022 Opinions → 2025 Circular → 2026 Plan"), (
+        "it ends with the chain brief"
+    )
+    assert "continued through reorganisation: CBIRC → NFRA" in markdown[-1]
     html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
     assert any("<iframe srcdoc=" in h and "polkg-data" in h for h in html), "the embedded view is shown"
     assert (tmp_path / "views" / "lineage.html").is_file()
@@ -60,3 +74,10 @@ def test_notebook_imports_from_the_facade_only(path: Path) -> None:
             elif isinstance(node, ast.Import):
                 assert not any(a.name.startswith("graph_builder.") for a in node.names), ast.unparse(node)
     assert imported and set(imported) <= set(graph_builder.__all__)
+
+
+def test_notebook_extra_brings_jupyterlab() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(dep.startswith("jupyterlab>=") for dep in pyproject["project"]["optional-dependencies"]["notebook"])

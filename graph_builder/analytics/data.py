@@ -42,6 +42,7 @@ class Document:
     doc_type: str
     number: str
     kind: str
+    coverage: str = ""
     query: str = "documents"
 
     @property

@@ -22,6 +22,7 @@ from graph_builder.analytics.data import ViewData
 DEFINITION = (__doc__ or "").split("\n\n", 1)[-1].strip()
 JOINT = "joint responsibility"
 CO_ISSUANCE = "co-issuance"
+ISSUERS = "issuers"
 ALL = "all"
 
 
@@ -61,6 +62,9 @@ class NetworkChange:
     edges_lost: tuple[tuple[str, str], ...]
     edges_kept: tuple[tuple[str, str], ...]
     comparable: bool
+    basis: str = JOINT  # what is compared: JOINT (every agency of both networks) or ISSUERS (issuers against issuers)
+    note: str = ""  # why the comparison is on issuers only and links are not compared, with the coverage notes
+    not_shown: tuple[str, ...] = ()  # earlier issuers a later source that names only the lead cannot show
 
 
 @dataclass
@@ -74,6 +78,7 @@ class DocumentNetwork:
     graph: nx.Graph
     stats: tuple[AgencyStat, ...] = ()
     communities: tuple[tuple[str, ...], ...] = ()
+    coverage: str = ""  # what the available source covers and does not (stored query documents)
 
     def stat(self, agency: str) -> AgencyStat:
         return next(s for s in self.stats if s.agency == agency)
@@ -191,9 +196,9 @@ def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[
     return tuple(sorted(stats, key=lambda s: (-s.weighted_degree, -s.degree, s.short)))
 
 
-def _network(doc: str, label: str, date: str, graph: nx.Graph) -> DocumentNetwork:
+def _network(doc: str, label: str, date: str, graph: nx.Graph, coverage: str = "") -> DocumentNetwork:
     groups = communities(graph)
-    return DocumentNetwork(doc, label, date, graph.graph["basis"], graph, agency_stats(graph, groups), groups)
+    return DocumentNetwork(doc, label, date, graph.graph["basis"], graph, agency_stats(graph, groups), groups, coverage)
 
 
 def _successor(data: ViewData, agency: str, before: str) -> tuple[str, str] | None:
@@ -208,18 +213,53 @@ def _successor(data: ViewData, agency: str, before: str) -> tuple[str, str] | No
     return found
 
 
+def _lead_only(network: DocumentNetwork) -> bool:
+    """The document names only its lead issuer and its available source is partial (a coverage note says so)."""
+    roles = [attrs["roles"] for _, attrs in network.graph.nodes(data=True)]
+    return bool(network.coverage) and not any("co-issuer" in r for r in roles) and sum("lead" in r for r in roles) == 1
+
+
+def _issuers(network: DocumentNetwork) -> set[str]:
+    return {n for n, attrs in network.graph.nodes(data=True) if attrs["roles"] & {"lead", "co-issuer"}}
+
+
 def change(data: ViewData, earlier: DocumentNetwork, later: DocumentNetwork) -> NetworkChange:
-    """Agencies joined, left and continued (directly or through a reorganisation); edges gained, lost and kept."""
+    """Agencies joined, left and continued (directly or through a reorganisation); edges gained, lost and kept.
+
+    Like is compared with like: when both documents name responsible bodies per provision, every agency of
+    both networks; otherwise issuers against issuers only, and links not at all, since an agency missing
+    from a document that names no responsible body has not been shown to leave (``note`` says so, with the
+    coverage notes of the documents' available sources).
+    """
+    comparable = earlier.basis == later.basis == JOINT
+    if comparable:
+        before_nodes, after_nodes, basis, note = set(earlier.graph), set(later.graph), JOINT, ""
+    else:
+        before_nodes, after_nodes, basis = _issuers(earlier), _issuers(later), ISSUERS
+        silent = [n for n in (earlier, later) if n.basis != JOINT]
+        note = (
+            "; ".join(
+                f"{n.label} names no responsible body per provision"
+                + (f" (coverage: {n.coverage.rstrip('.')})" if n.coverage else "")
+                for n in silent
+            )
+            + ": agencies are compared as issuers only, and links are not compared"
+        )
+    partial = not comparable and _lead_only(later)
+    if partial:
+        note += (
+            f"; the available source of {later.label} names only its lead issuer, "
+            "so an earlier issuer it does not name is not shown to have left"
+        )
     mapping: dict[str, str] = {}
     successions = []
-    for agency in earlier.graph:
+    for agency in sorted(before_nodes):
         succ = _successor(data, agency, later.date)
-        if succ and agency not in later.graph:
+        if succ and agency not in after_nodes:
             mapping[agency] = succ[0]
-            if succ[0] in later.graph:
+            if succ[0] in after_nodes:
                 successions.append(Succession(agency, succ[0], succ[1]))
-    before = {mapping.get(a, a) for a in earlier.graph}
-    after = set(later.graph)
+    before = {mapping.get(a, a) for a in before_nodes}
     succeeded = {s.original for s in successions}
 
     def pairs(graph: nx.Graph, mapped: dict[str, str]) -> set[tuple[str, str]]:
@@ -230,32 +270,41 @@ def change(data: ViewData, earlier: DocumentNetwork, later: DocumentNetwork) -> 
                 out.add((x, y))
         return out
 
-    old_edges, new_edges = pairs(earlier.graph, mapping), pairs(later.graph, {})
+    old_edges, new_edges = (pairs(earlier.graph, mapping), pairs(later.graph, {})) if comparable else (set(), set())
+    gone = tuple(sorted(a for a in before_nodes if mapping.get(a, a) not in after_nodes))
     return NetworkChange(
         earlier=earlier.doc,
         later=later.doc,
-        joined=tuple(sorted(after - before)),
-        left=tuple(sorted(a for a in earlier.graph if mapping.get(a, a) not in after)),
-        continued=tuple(sorted(a for a in earlier.graph if a in after and a not in succeeded)),
+        joined=tuple(sorted(after_nodes - before)),
+        left=() if partial else gone,
+        not_shown=gone if partial else (),
+        continued=tuple(sorted(a for a in before_nodes if a in after_nodes and a not in succeeded)),
         successions=tuple(successions),
         edges_gained=tuple(sorted(new_edges - old_edges)),
         edges_lost=tuple(sorted(old_edges - new_edges)),
         edges_kept=tuple(sorted(old_edges & new_edges)),
-        comparable=earlier.basis == later.basis,
+        comparable=comparable,
+        basis=basis,
+        note=note,
     )
 
 
-def analyse(data: ViewData) -> Analysis:
+def analyse(data: ViewData, compare: tuple[str, str] | None = None) -> Analysis:
     """Every document with at least one agency, in date order; the combined network; and the change from each
-    policy document to the next (statements such as press-conference answers are left out of that sequence)."""
+    policy document to the next (statements such as press-conference answers are left out of that sequence),
+    or, with ``compare``, the change between exactly those two documents (earlier first)."""
     networks = []
     policy = []
     for document in data.documents:
         graph = document_network(data, document.doc)
         if len(graph):
-            networks.append(_network(document.doc, document.short, document.date, graph))
+            networks.append(_network(document.doc, document.short, document.date, graph, document.coverage))
             if document.kind == "official":
                 policy.append(networks[-1])
     combined = _network(ALL, "All documents", "", combine(n.graph for n in networks))
-    changes = [change(data, a, b) for a, b in pairwise(policy)]
+    if compare is None:
+        changes = [change(data, a, b) for a, b in pairwise(policy)]
+    else:
+        chosen = [n for n in networks if n.doc in compare]  # in date order
+        changes = [change(data, chosen[0], chosen[1])] if len(chosen) == 2 else []
     return Analysis(networks, combined, changes)

@@ -18,6 +18,13 @@ def _label(analysis: Analysis, iri: str) -> str:
     return graph.nodes[iri]["label"] if iri in graph else compact(iri)
 
 
+def _shown(earlier: str, later: str, docs: set[str] | None) -> bool:
+    """A change is shown for every document selected: both of its ends when two or more are, else either end."""
+    if docs is None:
+        return True
+    return (earlier in docs and later in docs) if len(docs) > 1 else (earlier in docs or later in docs)
+
+
 def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
     """Every figure, as one JSON document (IRIs in full, labels beside them)."""
 
@@ -32,6 +39,7 @@ def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
                 "label": n.label,
                 "date": n.date,
                 "basis": n.basis,
+                "coverage": n.coverage,
                 "agencies": n.graph.number_of_nodes(),
                 "edges": n.graph.number_of_edges(),
                 "stats": [{k: v for k, v in asdict(s).items() if k != "short"} for s in n.stats],
@@ -46,7 +54,7 @@ def to_json(analysis: Analysis, docs: set[str] | None = None) -> str:
                 "successions": [asdict(s) for s in c.successions],
             }
             for c in analysis.changes
-            if keep(c.earlier) or keep(c.later)
+            if _shown(c.earlier, c.later, docs)
         ],
         "withoutNetwork": sorted(docs - {n.doc for n in analysis.networks}) if docs else [],
     }
@@ -106,6 +114,8 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
             f"{graph.number_of_nodes()} agencies, {graph.number_of_edges()} links, basis: {network.basis}; "
             f"{len(network.communities)} communities{sampled}"
         )
+        if network.coverage:
+            out.append(f"coverage of the available source: {network.coverage}")
         out.append("")
         out.append(render(stats_result(analysis, {network.doc}, with_doc=False, short=True), fmt).rstrip("\n"))
         out.append("")
@@ -114,7 +124,7 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
                 out.append(f"{'- ' if markdown else '  '}community {number}: {', '.join(_label(analysis, a) for a in group)}")
         out.append("")
     for c in analysis.changes:
-        if docs is not None and c.earlier not in docs and c.later not in docs:
+        if not _shown(c.earlier, c.later, docs):
             continue
         earlier, later = analysis.network(c.earlier), analysis.network(c.later)
         out.append(f"{heading}Change: {earlier.label} -> {later.label}")
@@ -124,16 +134,25 @@ def report(analysis: Analysis, fmt: str, docs: set[str] | None = None) -> str:
             listed = [_label(analysis, i) for i in iris]
             return ", ".join(listed) if listed else "none"
 
+        out.append(f"{bullet}compared: {'every agency of both networks' if c.comparable else 'issuers against issuers'}")
+        if c.note:
+            out.append(f"{bullet}{c.note}")
         out.append(f"{bullet}joined ({len(c.joined)}): {names(c.joined)}")
-        out.append(f"{bullet}left ({len(c.left)}): {names(c.left)}")
+        out.append(f"{bullet}left{' as issuers' if not c.comparable else ''} ({len(c.left)}): {names(c.left)}")
+        if c.not_shown:
+            out.append(
+                f"{bullet}not named by the later source, not shown to have left ({len(c.not_shown)}): {names(c.not_shown)}"
+            )
         out.append(f"{bullet}continued ({len(c.continued)}): {names(c.continued)}")
         for s in c.successions:
             out.append(
                 f"{bullet}continued through reorganisation: "
                 f"{_label(analysis, s.original)} -> {_label(analysis, s.resulting)} ({s.date})"
             )
-        note = "" if c.comparable else f" (bases differ: {earlier.basis} vs {later.basis})"
-        out.append(f"{bullet}links gained {len(c.edges_gained)}, lost {len(c.edges_lost)}, kept {len(c.edges_kept)}{note}")
+        if c.comparable:
+            out.append(f"{bullet}links gained {len(c.edges_gained)}, lost {len(c.edges_lost)}, kept {len(c.edges_kept)}")
+        else:
+            out.append(f"{bullet}links not compared (bases differ: {earlier.basis} vs {later.basis})")
         out.append("")
     for doc in silent:
         out.append(f"{compact(doc)} names no issuing or responsible agency, so it has no coordination network.")

@@ -113,15 +113,10 @@ def push_build(
             "push again, with a smaller --chunk-triples if the store drops part of large requests"
         )
     how = f" in {requests} requests of at most {chunk:,} triples" if requests > 1 else ""
-    return (
-        f"pushed {expected} triples to {target} at {redact(store)}{how} in {seconds:.2f}s; "
-        f"verified through {redact(endpoint)}"
-    )
+    return f"pushed {expected} triples to {target} at {redact(store)}{how} in {seconds:.2f}s; verified through {redact(endpoint)}"
 
 
-def push_graph(
-    ntriples: bytes, store: str, graph: str | None, timeout: float = DEFAULT_TIMEOUT, chunk_triples: int = 0
-) -> int:
+def push_graph(ntriples: bytes, store: str, graph: str | None, timeout: float = DEFAULT_TIMEOUT, chunk_triples: int = 0) -> int:
     """Replace the default graph (or ``graph``) of a Graph Store Protocol endpoint with ``ntriples``: one PUT,
     or with ``chunk_triples``, a PUT of the first that many lines and a POST of each further chunk. Returns
     the number of requests."""

@@ -17,7 +17,12 @@ def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine, lang:
     With ``lang`` other than "en", English names, titles and labels are shown in that language where the
     graph states them (``query.language.in_language``).
     """
-    bindings = resolve(query, values, engine)
+    return run_bound(query, resolve(query, values, engine), engine, lang)
+
+
+def run_bound(query: StoredQuery, bindings: dict[str, Term], engine: Engine, lang: str = "en") -> ResultSet:
+    """Run ``query`` with parameters already resolved to terms (a caller running many queries on one document
+    resolves it once); the answer is shaped as ``run_stored`` shapes it."""
     result = engine.select(query.sparql, bindings)
     params = set(bindings)
     variables = tuple(v for v in result.variables if v not in params)
