@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the browser fixture is imported from test_browser, and tests take it as an argument
 """The evolution brief (`polkg compare`, `polkg report`) checked against the source texts by hand, in every format."""
 
 from __future__ import annotations
@@ -6,12 +7,12 @@ import itertools
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import FIXTURES
+from test_browser import browser  # noqa: F401 - the Chromium fixture the views' tests use
 
 from graph_builder.analytics.brief import NEW, NOT_REVIEWED, RELATED, WIDTH, Brief, build_brief, schema, to_json, to_markdown
 from graph_builder.cli import main
@@ -158,17 +159,6 @@ def test_cli_compare_writes_atomically_and_report_refuses_reversed_order(runner:
 
 
 # ------------------------------------------------------------------ HTML in a real browser
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM_ARGS, chromium_path
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 def _open(browser: Any, path: Path) -> tuple[Any, list[str], list[str], list[str]]:
     context = browser.new_context()
     page = context.new_page()
