@@ -61,13 +61,18 @@ def site(engine: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 @pytest.fixture(scope="session")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The views of fixtures/valid/minimal overlaid with fixtures/hostile (labels that try to break out of HTML)."""
-    from graph_builder.views import generate
-
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The build of fixtures/valid/minimal overlaid with fixtures/hostile (labels that try to break out of HTML)."""
     root = tmp_path_factory.mktemp("hostile")
     sources = root / "sources"
     shutil.copytree(FIXTURES / "valid" / "minimal", sources)
     shutil.copytree(FIXTURES / "hostile", sources, dirs_exist_ok=True)
-    result = build(sources, root / "out")
-    return generate(EmbeddedEngine(result.out / "store"), root / "site", "the embedded store").out
+    return build(sources, root / "out")
+
+
+@pytest.fixture(scope="session")
+def hostile_site(hostile_build: BuildResult) -> Path:
+    """The views of the hostile build."""
+    from graph_builder.views import generate
+
+    return generate(EmbeddedEngine(hostile_build.out / "store"), hostile_build.out.parent / "site", "the embedded store").out
