@@ -251,6 +251,8 @@ def test_ontology_page_opens_offline(site: Path, browser: Any) -> None:
     assert page.url.endswith("#Reorganisation")
     assert [u for u in requests if not u.startswith("file://")] == []
     context.close()
+
+
 @pytest.mark.parametrize("view", MATRICES)
 def test_matrix_in_chromium_sorts(view: str, site: Path, open_view: Any) -> None:
     opened = open_view(site / f"{view}.html")

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import stop
 
 from graph_builder.errors import QueryError
 from graph_builder.prefixes import with_prefixes
@@ -54,18 +55,6 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 
             return
         time.sleep(0.1)
     raise RuntimeError(f"port {port} did not come up")
-
-
-def stop(process: subprocess.Popen[bytes]) -> str:
-    """Stop a server we started, by its process id; its output."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-        output, _ = process.communicate(timeout=10)
-    return output.decode("utf-8", "replace")
 
 
 def raw_request(port: int, request: bytes, timeout: float = 5.0) -> bytes:

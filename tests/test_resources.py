@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import stop
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
@@ -51,18 +51,6 @@ def start(args: list[str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
         time.sleep(0.1)
     stop(process)
     raise RuntimeError(f"port {port} did not come up")
-
-
-def stop(process: subprocess.Popen[bytes]) -> str:
-    """Stop a server we started, by its process id; its output."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-        output, _ = process.communicate(timeout=10)
-    return output.decode("utf-8", "replace")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

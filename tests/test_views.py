@@ -360,6 +360,8 @@ def test_ontology_page_escapes_every_label(tmp_path: Path) -> None:
     assert page.terms > 80
     assert [t for t, _ in _tags(tmp_path / "page.html") if t in ("script", "img")] == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+
+
 # ------------------------------------------------------------------ the matrices
 
 

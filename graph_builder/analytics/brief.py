@@ -21,6 +21,7 @@ from importlib.resources import files
 from typing import Any
 
 from graph_builder import __version__
+from graph_builder.analytics.entities import joined
 from graph_builder.errors import UsageError
 from graph_builder.query.catalogue import load_catalogue
 from graph_builder.query.engine import Engine
@@ -279,10 +280,6 @@ def _tail(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _joined(value: str) -> tuple[str, ...]:
-    return tuple(v for v in value.split(" | ") if v)
-
-
 @dataclass(frozen=True)
 class _ProvisionRow:
     id: str
@@ -333,10 +330,10 @@ def _document(q: _Queries, value: str) -> _Doc:
             _v(r, "provisionId"),
             _v(r, "number"),
             _v(r, "label"),
-            _joined(_v(r, "themes")),
-            _joined(_v(r, "sectors")),
-            _joined(_v(r, "zones")),
-            _joined(_v(r, "frameworks")),
+            joined(_v(r, "themes")),
+            joined(_v(r, "sectors")),
+            joined(_v(r, "zones")),
+            joined(_v(r, "frameworks")),
             _v(r, "source"),
             _v(r, "locator"),
         )
