@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,27 +30,46 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_SHARED: Any = None
+
+
+def shared() -> Any:
+    """The ``shared`` value of the ``chunked_map`` running now: its ``func`` reads it here (a forked worker has
+    inherited it, so it is never pickled)."""
+    return _SHARED
+
+
 def chunked_map(
-    func: Callable[[list[T]], list[R]], items: Sequence[T], chunk: int, workers: int | None = None, serial_below: int = 0
+    func: Callable[[list[T]], list[R]],
+    items: Sequence[T],
+    chunk: int,
+    workers: int | None = None,
+    serial_below: int = 0,
+    shared: Any = None,
 ) -> Iterator[R]:
     """``func`` over ``items`` in chunks of ``chunk``, in forked worker processes; results in the order of ``items``.
 
     Fewer items than ``serial_below``, or one worker, run in this process. ``workers`` defaults to
     the number of CPUs. Workers are forked, so they inherit the loaded modules and module globals:
-    starting them costs milliseconds, and large read-only inputs (set as globals before the call)
-    are not sent to them. ``gc.freeze`` first: the workers' collector then leaves the inherited
-    objects alone instead of walking (and so copying) the parent's whole heap on every collection;
-    the workers, which make and drop objects per item, run their collector.
+    starting them costs milliseconds, and large read-only inputs (``shared``, or globals set before
+    the call) are not sent to them. ``gc.freeze`` first: the workers' collector then leaves the
+    inherited objects alone instead of walking (and so copying) the parent's whole heap on every
+    collection; the workers, which make and drop objects per item, run their collector.
     """
+    global _SHARED
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(items) < serial_below:
-        yield from func(list(items))
-        return
-    chunks = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
-    gc.freeze()
+    previous, _SHARED = _SHARED, shared
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
-            for results in pool.map(func, chunks):
-                yield from results
+        if workers == 1 or len(items) < serial_below:
+            yield from func(list(items))
+            return
+        chunks = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
+                for results in pool.map(func, chunks):
+                    yield from results
+        finally:
+            gc.unfreeze()
     finally:
-        gc.unfreeze()
+        _SHARED = previous

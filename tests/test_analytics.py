@@ -30,6 +30,22 @@ def _iri(agency_id: str) -> str:
     return iri
 
 
+def test_networks_measured_side_by_side_are_those_measured_one_by_one(
+    engine: EmbeddedEngine, analysis: Analysis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large corpus has its networks measured in forked workers: the same statistics, communities and changes."""
+    from graph_builder.analytics import networks
+
+    monkeypatch.setattr(networks, "PARALLEL_FROM", 0)
+    forked = analyse(fetch(engine))
+
+    def measures(a: Analysis) -> list[tuple[object, ...]]:
+        return [(n.doc, n.basis, n.stats, n.communities, n.coverage) for n in (a.combined, *a.networks)]
+
+    assert measures(forked) == measures(analysis) and len(analysis.networks) > 3
+    assert forked.changes == analysis.changes and analysis.changes
+
+
 @needs_seed
 def test_2022_degrees_match_the_seed_lists_counted_by_hand(analysis: Analysis) -> None:
     lists = seed_responsibility_lists()

@@ -15,7 +15,7 @@ from rdflib.term import Node
 from graph_builder.layout import queries_dir
 from graph_builder.prefixes import PREFIXES
 from graph_builder.query.binding import bind_values
-from graph_builder.query.catalogue import load_catalogue, parse_query_file
+from graph_builder.query.catalogue import StoredQuery, load_catalogue, parse_query_file
 from graph_builder.query.embedded import EmbeddedEngine
 from graph_builder.query.params import resolve
 from graph_builder.query.results import Term
@@ -174,3 +174,77 @@ def test_agency_timeline_gives_each_document_and_role_once(engine: EmbeddedEngin
         assert all(title != doc for doc, title in titles.items()), f"{agency}: a title is the document id"
         checked += bool(result.rows)
     assert checked >= 30, "most agencies take part in some document"
+
+
+@pytest.fixture(scope="module")
+def in_memory(engine: EmbeddedEngine) -> EmbeddedEngine:
+    loaded = engine.in_memory()
+    assert loaded is not engine, "the build's graph.nt is intact, so it is loaded into memory"
+    return loaded
+
+
+def _runs_in_memory() -> list[object]:
+    """Each stored query with its examples and, where no parameter is required, over the whole corpus."""
+    runs: list[object] = []
+    for path in QUERY_FILES:
+        query = parse_query_file(path)
+        runs.append(pytest.param(query, {p.name: p.example for p in query.params if p.example}, id=f"{query.id}-examples"))
+        if not any(p.required for p in query.params):
+            runs.append(pytest.param(query, {}, id=f"{query.id}-whole-corpus"))
+    assert len(runs) > len(QUERY_FILES), "every query once, some twice"
+    return runs
+
+
+@pytest.mark.parametrize(("query", "values"), _runs_in_memory())
+def test_the_in_memory_copy_gives_the_stores_rows_in_its_order(
+    query: StoredQuery, values: dict[str, str], engine: EmbeddedEngine, in_memory: EmbeddedEngine
+) -> None:
+    """The site reads an in-memory copy of the build's graph: every stored query gives the same rows in the
+    same order as the store."""
+    on_disk = run_stored(query, values, engine)
+    assert on_disk.rows, f"{query.id} returned no rows for {values}"
+    assert run_stored(query, values, in_memory) == on_disk
+
+
+def test_forked_workers_fetch_the_records_threads_fetch(engine: EmbeddedEngine, in_memory: EmbeddedEngine) -> None:
+    """The site's records, fetched by forked workers from the in-memory copy, are those threads fetch from the store."""
+    from graph_builder.analytics.data import fetch
+    from graph_builder.analytics.entities import fetch_entities
+
+    assert in_memory.fork_safe and not engine.fork_safe
+    threaded, forked = fetch(engine), fetch(in_memory)
+    assert forked == threaded and forked.responsibilities and forked.provisions
+    assert fetch_entities(in_memory, forked) == fetch_entities(engine, threaded)
+
+
+def test_a_graph_too_large_for_free_memory_is_read_where_it_is(engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph_builder.query import embedded
+
+    size = (engine.store_path.parent / "graph.nt").stat().st_size
+    monkeypatch.setattr(embedded, "available_memory", lambda: size * embedded.MEMORY_PER_NT_BYTE * 2 - 1)
+    assert engine.in_memory() is engine
+    monkeypatch.setattr(embedded, "available_memory", lambda: size * embedded.MEMORY_PER_NT_BYTE * 2)
+    assert engine.in_memory() is not engine
+
+
+@pytest.mark.parametrize("damage", ["changed", "missing", "unrecorded"])
+def test_a_graph_file_that_is_not_the_builds_is_never_loaded(damage: str, tmp_path: Path, built: BuildResult) -> None:
+    """A graph.nt changed, removed or without its recorded digest since the build: the store itself answers."""
+    import json
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    nt, manifest = out / "graph.nt", out / "manifest.json"
+    if damage == "changed":
+        nt.write_bytes(nt.read_bytes().replace(b"Ministry of Commerce", b"Ministry of Trade", 1))
+    elif damage == "missing":
+        nt.unlink()
+    else:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+        del recorded["nt_sha256"]
+        manifest.write_text(json.dumps(recorded), encoding="utf-8")
+    engine = EmbeddedEngine(out / "store")
+    assert engine.in_memory() is engine
+    names = {row["name"].value for row in run_stored(parse_query_file(queries_dir() / "agencies.rq"), {}, engine).rows}
+    assert "Ministry of Commerce" in names and "Ministry of Trade" not in names

@@ -231,12 +231,34 @@ def test_views_refuse_a_folder_that_is_not_a_site(runner, built, tmp_path: Path)
     assert (target / "mine.txt").read_text(encoding="utf-8") == "keep me"
 
 
-def test_a_failing_view_leaves_the_previous_site(engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _files(root: Path) -> dict[Path, bytes]:
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_views_written_side_by_side_are_the_bytes_written_one_by_one(
+    engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large corpus has its views written in forked workers: the site is the same, byte for byte."""
     from graph_builder.views import generate
+    from graph_builder.views import site as site_module
+
+    serial = _files(generate(engine, tmp_path / "serial", "the store").out)
+    monkeypatch.setattr(site_module, "PARALLEL_VIEWS_FROM", 0)
+    assert _files(generate(engine, tmp_path / "forked", "the store").out) == serial
+    assert {Path(f"{v}.html") for v in VIEW_IDS} <= set(serial)
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["one-by-one", "side-by-side"])
+def test_a_failing_view_leaves_the_previous_site(forked: bool, engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph_builder.views import generate
+    from graph_builder.views import site as site_module
     from graph_builder.views.page import Page
 
+    if forked:
+        monkeypatch.setattr(site_module, "PARALLEL_VIEWS_FROM", 0)
+
     site = generate(engine, tmp_path / "site", "first").out
-    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    before = _files(site)
     assert len(before) > 20, "views, entity pages and the index"
 
     def broken(*args: object) -> Page:
@@ -244,9 +266,9 @@ def test_a_failing_view_leaves_the_previous_site(engine, tmp_path: Path, monkeyp
 
     first = views()[0]
     monkeypatch.setattr(registry, "views", lambda: (first, registry.ViewSpec("broken", "Broken", "Fails.", broken)))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="view failed"):
         generate(engine, site, "second")
-    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert _files(site) == before
     # no temporary folder left behind; the lock file beside the site (as beside a build) stays
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -22,14 +21,13 @@ def _camel(name: str) -> str:
 
 def records(cls: type[R], result: ResultSet, query: str) -> tuple[R, ...]:
     """One ``cls`` per row; fields are the query's variables in snake_case, missing optional values are ''."""
-    names = [f.name for f in dataclasses.fields(cls) if f.name != "query"]  # type: ignore[arg-type]
+    names = [(f.name, _camel(f.name)) for f in dataclasses.fields(cls) if f.name != "query"]  # type: ignore[arg-type]
     records = []
     for row in result.rows:
-        values: dict[str, Any] = {}
-        for name in names:
-            term = row.get(_camel(name))
+        values: dict[str, Any] = {"query": query}
+        for name, variable in names:
+            term = row.get(variable)
             values[name] = term.value if term is not None else ""
-        values["query"] = query
         records.append(cls(**values))
     return tuple(records)
 
@@ -234,6 +232,14 @@ class ViewData:
         found: Provision | None = self._lookup("provision", self.provisions, "provision", iri)
         return found
 
+    def provision_rank(self, iri: str) -> int:
+        """Where provision ``iri`` comes in the provisions query's order (by document date, then number);
+        after every listed provision when it is not listed."""
+        if "provision-rank" not in self._index:
+            self._index["provision-rank"] = {p.provision: i for i, p in enumerate(self.provisions)}
+        rank: int = self._index["provision-rank"].get(iri, len(self.provisions))
+        return rank
+
     def _grouped(self, name: str, records: tuple[Any, ...]) -> dict[str, tuple[Any, ...]]:
         if name not in self._index:
             groups: dict[str, list[Any]] = {}
@@ -268,22 +274,37 @@ QUERIES: dict[str, type] = {
 }
 
 
-def fetch_records(queries: dict[str, type], run: Callable[[str], ResultSet]) -> dict[str, tuple[Any, ...]]:
-    """Each query's records, the queries run side by side in threads (the stores do their work without the GIL:
-    the site's fetch at N = 10,000 is most of its time)."""
+def fetch_records(queries: dict[str, type], engine: Engine) -> dict[str, tuple[Any, ...]]:
+    """Each stored query's records, the queries run side by side: in forked workers over a store held in this
+    process (the work is partly Python's, under its lock), else in threads (a remote store does the work)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(queries)))) as pool:
-        results = dict(zip(queries, pool.map(run, queries), strict=True))
-    return {query_id: records(cls, results[query_id], query_id) for query_id, cls in queries.items()}
+    from graph_builder._parallel import chunked_map
+
+    ids = list(queries)
+    if engine.fork_safe:
+        got = dict(chunked_map(_fetch_forked, ids, chunk=1, shared=(queries, engine)))
+    else:
+        from graph_builder.query.run import run_query
+
+        with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(ids)))) as pool:
+            results = dict(zip(ids, pool.map(lambda query_id: run_query(query_id, None, engine), ids), strict=True))
+        got = {query_id: records(queries[query_id], results[query_id], query_id) for query_id in ids}
+    return {query_id: got[query_id] for query_id in ids}
+
+
+def _fetch_forked(ids: list[str]) -> list[tuple[str, tuple[Any, ...]]]:
+    """The records of the stored queries ``ids`` (in a forked worker of ``fetch_records``)."""
+    from graph_builder._parallel import shared
+    from graph_builder.query.run import run_query
+
+    queries, engine = shared()
+    return [(query_id, records(queries[query_id], run_query(query_id, None, engine), query_id)) for query_id in ids]
 
 
 def fetch(engine: Engine) -> ViewData:
     """Run each stored query the views need once, over the whole graph."""
-    from graph_builder.query.catalogue import load_catalogue
-
-    catalogue = load_catalogue()
-    got = fetch_records(QUERIES, lambda query_id: engine.select(catalogue[query_id].sparql))
+    got = fetch_records(QUERIES, engine)
     return ViewData(
         documents=got["documents"],
         responsibilities=got["responsibilities"],

@@ -200,9 +200,7 @@ class EntityData:
 
 def fetch_entities(engine: Engine, views: ViewData) -> EntityData:
     """Run each stored query the entity pages need once, over the whole graph (any engine, embedded or remote)."""
-    from graph_builder.query.run import run_query
-
-    got = fetch_records(QUERIES, lambda query_id: run_query(query_id, None, engine))
+    got = fetch_records(QUERIES, engine)
     return EntityData(
         views=views,
         provisions=got["provision"],

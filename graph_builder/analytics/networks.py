@@ -196,9 +196,19 @@ def agency_stats(graph: nx.Graph, groups: tuple[tuple[str, ...], ...]) -> tuple[
     return tuple(sorted(stats, key=lambda s: (-s.weighted_degree, -s.degree, s.short)))
 
 
-def _network(doc: str, label: str, date: str, graph: nx.Graph, coverage: str = "") -> DocumentNetwork:
-    groups = communities(graph)
-    return DocumentNetwork(doc, label, date, graph.graph["basis"], graph, agency_stats(graph, groups), groups, coverage)
+PARALLEL_FROM = 100  # networks; fewer are measured in this process, in well under a second
+
+
+def _measured(indices: list[int]) -> list[tuple[tuple[tuple[str, ...], ...], tuple[AgencyStat, ...]]]:
+    """Communities and agency statistics of the shared networks at ``indices`` (in a forked worker of ``analyse``)."""
+    from graph_builder._parallel import shared
+
+    graphs: list[nx.Graph] = shared()
+    measured = []
+    for i in indices:
+        groups = communities(graphs[i])
+        measured.append((groups, agency_stats(graphs[i], groups)))
+    return measured
 
 
 def _successor(data: ViewData, agency: str, before: str) -> tuple[str, str] | None:
@@ -293,15 +303,19 @@ def analyse(data: ViewData, compare: tuple[str, str] | None = None) -> Analysis:
     """Every document with at least one agency, in date order; the combined network; and the change from each
     policy document to the next (statements such as press-conference answers are left out of that sequence),
     or, with ``compare``, the change between exactly those two documents (earlier first)."""
-    networks = []
-    policy = []
-    for document in data.documents:
-        graph = document_network(data, document.doc)
-        if len(graph):
-            networks.append(_network(document.doc, document.short, document.date, graph, document.coverage))
-            if document.kind == "official":
-                policy.append(networks[-1])
-    combined = _network(ALL, "All documents", "", combine(n.graph for n in networks))
+    from graph_builder._parallel import chunked_map
+
+    documents = [(document, document_network(data, document.doc)) for document in data.documents]
+    documents = [(document, graph) for document, graph in documents if len(graph)]
+    graphs = [combine(graph for _, graph in documents), *(graph for _, graph in documents)]
+    workers = None if len(graphs) >= PARALLEL_FROM else 1  # each network measured on its own, side by side
+    measured = list(chunked_map(_measured, range(len(graphs)), chunk=20, workers=workers, shared=graphs))
+    combined = DocumentNetwork(ALL, "All documents", "", graphs[0].graph["basis"], graphs[0], measured[0][1], measured[0][0])
+    networks = [
+        DocumentNetwork(d.doc, d.short, d.date, graph.graph["basis"], graph, stats, groups, d.coverage)
+        for (d, graph), (groups, stats) in zip(documents, measured[1:], strict=True)
+    ]
+    policy = [network for (d, _), network in zip(documents, networks, strict=True) if d.kind == "official"]
     if compare is None:
         changes = [change(data, a, b) for a, b in pairwise(policy)]
     else:

@@ -26,7 +26,11 @@ class Engine(Protocol):
     """Anything that answers SPARQL: SELECT/ASK with bound variables as a ResultSet, CONSTRUCT/DESCRIBE as N-Triples.
 
     Implementations: ``query.embedded.EmbeddedEngine`` (a build's store) and ``query.remote.RemoteEngine``.
+    ``fork_safe`` says whether forked worker processes may run queries through it (a store held wholly in
+    this process's memory: no open files or background threads to share with a child).
     """
+
+    fork_safe: bool
 
     def select(self, sparql: str, bindings: dict[str, Term] | None = None) -> ResultSet: ...
 

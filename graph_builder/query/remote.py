@@ -480,6 +480,8 @@ def check_ntriples(endpoint: str, body: bytes, media_type: str = "") -> None:
 class RemoteEngine:
     """A SPARQL 1.1 Protocol endpoint (POST, JSON results), optionally with a default graph."""
 
+    fork_safe = False  # its queries wait on the network: threads run them side by side
+
     def __init__(
         self,
         endpoint: str,

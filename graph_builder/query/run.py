@@ -24,6 +24,8 @@ def run_bound(query: StoredQuery, bindings: dict[str, Term], engine: Engine, lan
     """Run ``query`` with parameters already resolved to terms (a caller running many queries on one document
     resolves it once); the answer is shaped as ``run_stored`` shapes it."""
     result = engine.select(query.sparql, bindings)
+    if not bindings and not query.booleans and lang == "en":
+        return result
     params = set(bindings)
     variables = tuple(v for v in result.variables if v not in params)
     rows = tuple({k: _boolean(v) if k in query.booleans else v for k, v in row.items() if k not in params} for row in result.rows)

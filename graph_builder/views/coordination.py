@@ -33,8 +33,7 @@ def _provision_label(data: ViewData, iri: str) -> str:
 
 def _ordered(data: ViewData, provisions: set[str]) -> list[str]:
     """Provisions in the order of the provisions query (by document date, then number)."""
-    order = {p.provision: i for i, p in enumerate(data.provisions)}
-    return sorted(provisions, key=lambda p: (order.get(p, len(order)), p))
+    return sorted(provisions, key=lambda p: (data.provision_rank(p), p))
 
 
 def _provision_short(data: ViewData, iri: str) -> str:

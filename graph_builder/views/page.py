@@ -204,11 +204,22 @@ def strict_csp(scripts: Iterable[str], styles: Iterable[str]) -> str:
 def environment() -> Any:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=PackageLoader("graph_builder.views", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         keep_trailing_newline=True,
     )
+    # ``tojson`` writes a dataclass as its fields, read as the encoder reaches them: no deep copy first
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": _fields}
+    return env
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def render_page(page: Page, env: Any | None = None, vis_js: str | None = None, origin: str = "") -> str:
@@ -248,14 +259,12 @@ def render_page(page: Page, env: Any | None = None, vis_js: str | None = None, o
 
 def render_table(page: Page, env: Any, origin: str = "") -> str:
     """A table page: the matrix as HTML (autoescaped), its data as JSON, and the small sorting script."""
-    from dataclasses import asdict
-
     from markupsafe import Markup
 
     assert page.table is not None
     style = _template("base.css") + _template("table.css")
     script = _template("table.js")
-    data = {"view": page.id, "kind": "table", "queries": list(page.queries), "table": asdict(page.table)}
+    data = {"view": page.id, "kind": "table", "queries": list(page.queries), "table": page.table}
     return str(
         env.get_template("table.html.j2").render(
             page=page,

@@ -79,33 +79,16 @@ def _write_site(
     analysis: Analysis,
     entities: EntityData | None,
 ) -> SiteResult:
+    from graph_builder._parallel import chunked_map
+
     env = environment()
-    vis_js = vis_assets()
     tmp = _fs.temp_dir(out)
-    written = []
     try:
-        for spec in registry.views():
-            started = time.perf_counter()
-            page = spec.build(data, analysis, max_nodes)
-            html = render_page(page, env, vis_js, origin)
-            (tmp / f"{page.id}.html").write_text(html, encoding="utf-8")
-            nodes, edges = page.shown() if page.table is not None else (len(page.nodes), len(page.edges))
-            written.append(
-                ViewFile(
-                    page.id,
-                    page.title,
-                    page.summary,
-                    f"{page.id}.html",
-                    page.kind,
-                    nodes,
-                    edges,
-                    page.counts(),
-                    len(html.encode("utf-8")),
-                    time.perf_counter() - started,
-                    page.queries,
-                    tuple(page.notes),
-                )
-            )
+        views = registry.views()
+        # the views of a large corpus take seconds each: side by side in forked workers, one view a task
+        workers = None if len(data.provisions) >= PARALLEL_VIEWS_FROM else 1
+        shared = _ViewJob(data, analysis, max_nodes, vis_assets(), origin, tmp)
+        written = list(chunked_map(_write_views, range(len(views)), chunk=1, workers=workers, shared=shared))
         pages, largest = _write_entity_pages(entities, tmp, env, origin) if entities else (0, ("", 0))
         ontology_html, ontology = ontology_page.render(env)
         (tmp / ontology_page.FILE).write_text(ontology_html, encoding="utf-8")
@@ -132,12 +115,59 @@ def _write_site(
     return SiteResult(out, tuple(written), fetch_seconds, pages, largest)
 
 
-_RENDER: tuple[list[Any], Path, str] = ([], Path(), "")  # set before forking the page writers, who inherit it
+PARALLEL_VIEWS_FROM = 500  # provisions; below this the views take well under a second in all
+
+
+@dataclass(frozen=True)
+class _ViewJob:
+    """What the view writers read (inherited by the forked workers, never pickled)."""
+
+    data: ViewData
+    analysis: Analysis
+    max_nodes: int
+    vis_js: str
+    origin: str
+    folder: Path
+
+
+def _write_views(indices: list[int]) -> list[ViewFile]:
+    """Build and write the registered views at ``indices`` (in a forked worker past PARALLEL_VIEWS_FROM)."""
+    from graph_builder._parallel import shared
+
+    job: _ViewJob = shared()
+    env = environment()
+    specs = registry.views()
+    written = []
+    for i in indices:
+        started = time.perf_counter()
+        page = specs[i].build(job.data, job.analysis, job.max_nodes)
+        html = render_page(page, env, job.vis_js, job.origin)
+        (job.folder / f"{page.id}.html").write_text(html, encoding="utf-8")
+        nodes, edges = page.shown() if page.table is not None else (len(page.nodes), len(page.edges))
+        written.append(
+            ViewFile(
+                page.id,
+                page.title,
+                page.summary,
+                f"{page.id}.html",
+                page.kind,
+                nodes,
+                edges,
+                page.counts(),
+                len(html.encode("utf-8")),
+                time.perf_counter() - started,
+                page.queries,
+                tuple(page.notes),
+            )
+        )
+    return written
 
 
 def _render_pages(indices: list[int]) -> list[tuple[str, str, int]]:
     """Write the pages at ``indices`` of the pages being written (in a forked worker); (file, IRI, bytes) each."""
-    pages, folder, origin = _RENDER
+    from graph_builder._parallel import shared
+
+    pages, folder, origin = shared()
     env = environment()
     written = []
     for i in indices:
@@ -160,15 +190,11 @@ def _write_entity_pages(entities: EntityData, folder: Path, env: Any, origin: st
     from graph_builder.views import paths, search
     from graph_builder.views.entity_pages import build_pages
 
-    global _RENDER
     for folder_name in paths.FOLDERS.values():
         (folder / folder_name).mkdir(exist_ok=True)
     pages = list(build_pages(entities))
-    _RENDER = (pages, folder, origin)
-    try:
-        written = list(chunked_map(_render_pages, range(len(pages)), chunk=250, serial_below=500))
-    finally:
-        _RENDER = ([], Path(), "")
+    shared = (pages, folder, origin)
+    written = list(chunked_map(_render_pages, range(len(pages)), chunk=250, serial_below=500, shared=shared))
     iri_pages = {iri: file for file, iri, _ in written}
     largest = max(((file, size) for file, _, size in written), key=lambda item: item[1], default=("", 0))
     count = len(written)
@@ -203,11 +229,15 @@ def _listing(entities: EntityData) -> dict[str, Any]:
 
 
 def generate(engine: Any, out: Path, origin: str, max_nodes: int = DEFAULT_MAX_NODES) -> SiteResult:
-    """Fetch the view and page inputs through ``engine`` (embedded or remote) and write the site."""
+    """Fetch the view and page inputs through ``engine`` (embedded or remote) and write the site. An embedded
+    store is read from an in-memory copy of its graph: the site lists the whole corpus many times over."""
     from graph_builder.analytics.data import fetch
     from graph_builder.analytics.entities import fetch_entities
+    from graph_builder.query.embedded import EmbeddedEngine
 
     started = time.perf_counter()
+    if isinstance(engine, EmbeddedEngine):
+        engine = engine.in_memory()
     data = fetch(engine)
     entities = fetch_entities(engine, data)
     return write_site(data, out, origin, max_nodes, time.perf_counter() - started, entities)
