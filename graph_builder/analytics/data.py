@@ -285,21 +285,23 @@ def fetch_records(queries: dict[str, type], engine: Engine) -> dict[str, tuple[A
     if engine.fork_safe:
         got = dict(chunked_map(_fetch_forked, ids, chunk=1, shared=(queries, engine)))
     else:
-        from graph_builder.query.run import run_query
-
         with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(ids)))) as pool:
-            results = dict(zip(ids, pool.map(lambda query_id: run_query(query_id, None, engine), ids), strict=True))
-        got = {query_id: records(queries[query_id], results[query_id], query_id) for query_id in ids}
+            got = dict(pool.map(lambda query_id: _fetch_one(queries, engine, query_id), ids))
     return {query_id: got[query_id] for query_id in ids}
+
+
+def _fetch_one(queries: dict[str, type], engine: Engine, query_id: str) -> tuple[str, tuple[Any, ...]]:
+    from graph_builder.query.run import run_query
+
+    return query_id, records(queries[query_id], run_query(query_id, None, engine), query_id)
 
 
 def _fetch_forked(ids: list[str]) -> list[tuple[str, tuple[Any, ...]]]:
     """The records of the stored queries ``ids`` (in a forked worker of ``fetch_records``)."""
     from graph_builder._parallel import shared
-    from graph_builder.query.run import run_query
 
     queries, engine = shared()
-    return [(query_id, records(queries[query_id], run_query(query_id, None, engine), query_id)) for query_id in ids]
+    return [_fetch_one(queries, engine, query_id) for query_id in ids]
 
 
 def fetch(engine: Engine) -> ViewData:

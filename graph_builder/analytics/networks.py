@@ -308,8 +308,8 @@ def analyse(data: ViewData, compare: tuple[str, str] | None = None) -> Analysis:
     documents = [(document, document_network(data, document.doc)) for document in data.documents]
     documents = [(document, graph) for document, graph in documents if len(graph)]
     graphs = [combine(graph for _, graph in documents), *(graph for _, graph in documents)]
-    workers = None if len(graphs) >= PARALLEL_FROM else 1  # each network measured on its own, side by side
-    measured = list(chunked_map(_measured, range(len(graphs)), chunk=20, workers=workers, shared=graphs))
+    # each network measured on its own, side by side in forked workers from PARALLEL_FROM networks
+    measured = list(chunked_map(_measured, range(len(graphs)), chunk=20, serial_below=PARALLEL_FROM, shared=graphs))
     combined = DocumentNetwork(ALL, "All documents", "", graphs[0].graph["basis"], graphs[0], measured[0][1], measured[0][0])
     networks = [
         DocumentNetwork(d.doc, d.short, d.date, graph.graph["basis"], graph, stats, groups, d.coverage)

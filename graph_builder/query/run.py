@@ -23,13 +23,14 @@ def run_stored(query: StoredQuery, values: dict[str, str], engine: Engine, lang:
 def run_bound(query: StoredQuery, bindings: dict[str, Term], engine: Engine, lang: str = "en") -> ResultSet:
     """Run ``query`` with parameters already resolved to terms (a caller running many queries on one document
     resolves it once); the answer is shaped as ``run_stored`` shapes it."""
-    result = engine.select(query.sparql, bindings)
-    if not bindings and not query.booleans and lang == "en":
-        return result
+    answer = engine.select(query.sparql, bindings)
     params = set(bindings)
-    variables = tuple(v for v in result.variables if v not in params)
-    rows = tuple({k: _boolean(v) if k in query.booleans else v for k, v in row.items() if k not in params} for row in result.rows)
-    answer = replace(result, variables=variables, rows=rows)
+    if params or query.booleans:  # else the rows are as the engine gave them: no copy of a whole-corpus listing
+        variables = tuple(v for v in answer.variables if v not in params)
+        rows = tuple(
+            {k: _boolean(v) if k in query.booleans else v for k, v in row.items() if k not in params} for row in answer.rows
+        )
+        answer = replace(answer, variables=variables, rows=rows)
     if lang != "en":
         from graph_builder.query.language import in_language
 
