@@ -23,6 +23,7 @@ from typing import Any
 from graph_builder import __version__
 from graph_builder.analytics.entities import joined
 from graph_builder.errors import UsageError
+from graph_builder.graph.iris import agency_id
 from graph_builder.query.catalogue import load_catalogue
 from graph_builder.query.engine import Engine
 from graph_builder.query.params import resolve_value
@@ -275,11 +276,6 @@ def _v(row: dict[str, Any], name: str) -> str:
     return term.value if term is not None else ""
 
 
-def _tail(iri: str) -> str:
-    """An entity's id from its IRI (the graph's IRIs end in the curated id)."""
-    return iri.rstrip("/").rsplit("/", 1)[-1]
-
-
 @dataclass(frozen=True)
 class _ProvisionRow:
     id: str
@@ -315,7 +311,7 @@ def _document(q: _Queries, value: str) -> _Doc:
     issuers = tuple(
         Body(
             _v(r, "agency"),
-            _tail(_v(r, "agency")),
+            agency_id(_v(r, "agency")),
             _v(r, "agencyLabel"),
             _v(r, "acronym"),
             _v(r, "role"),
@@ -484,7 +480,7 @@ def _responsible_bodies(doc: _Doc) -> list[Body]:
     for holders in doc.holders.values():
         for h in holders:
             seen.setdefault(
-                h.agency, Body(h.agency, _tail(h.agency), h.agency_label, "", "responsible", h.source, h.locator, h.query)
+                h.agency, Body(h.agency, agency_id(h.agency), h.agency_label, "", "responsible", h.source, h.locator, h.query)
             )
     return sorted(seen.values(), key=lambda b: b.label)
 

@@ -24,6 +24,12 @@ def agency_iri(agency_id: str) -> URIRef:
     return ID[f"agency/{agency_id}"]
 
 
+def agency_id(iri: str) -> str:
+    """The curated id an agency IRI was minted from (``agency_iri``'s inverse); "" for any other IRI."""
+    prefix = str(ID["agency/"])
+    return iri[len(prefix) :] if iri.startswith(prefix) else ""
+
+
 def concept_iri(scheme: str, concept_id: str) -> URIRef:
     return ID[f"concept/{scheme}/{concept_id}"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from graph_builder import __version__
 from graph_builder.analytics.brief import Brief
+from graph_builder.graph.iris import agency_id
 from graph_builder.views import paths
 from graph_builder.views.page import environment
 
@@ -25,7 +26,8 @@ class _Links:
         return self.site + paths.provision_page(doc_id, number).href if self.site else ""
 
     def agency(self, iri: str) -> str:
-        return self.site + paths.page("agency", iri.rstrip("/").rsplit("/", 1)[-1]).href if self.site else ""
+        found = agency_id(iri)
+        return self.site + paths.page("agency", found).href if self.site and found else ""
 
 
 def to_html(brief: Brief, site: str | None = None) -> str:
